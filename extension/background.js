@@ -1,0 +1,1 @@
+// Service worker placeholder; the extension issue fills this in.

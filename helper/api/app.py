@@ -1,0 +1,48 @@
+"""App factory: `create_app(config) -> web.Application`. Long-lived resources open and close in
+cleanup_ctx; features add theirs through `CONTEXTS`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from ..config import Config, read_or_create_token
+from ..store import Store
+from . import keys
+from .events import Hub
+from .routes import add_routes
+from .security import MIDDLEWARES
+
+
+async def _store_ctx(app: web.Application):
+    store = Store(app[keys.CONFIG].data_dir)
+    hub = Hub(asyncio.get_running_loop())
+    store.subscribe(hub.publish_threadsafe)
+    app[keys.STORE] = store
+    app[keys.HUB] = hub
+    yield
+    for ws in list(hub.sockets):
+        await ws.close()
+    store.close()
+
+
+CONTEXTS = [_store_ctx]
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
+    app[keys.CONFIG] = config
+    app[keys.TOKEN] = read_or_create_token(config)
+    for ctx in CONTEXTS:
+        app.cleanup_ctx.append(ctx)
+    add_routes(app)
+    return app
+
+
+def run(config: Config) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app(config)
+    print(f"order-witness helper on http://127.0.0.1:{config.port} (data: {config.data_dir})", flush=True)
+    web.run_app(app, host="127.0.0.1", port=config.port, print=None, access_log=None)

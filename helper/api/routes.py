@@ -1,0 +1,23 @@
+"""Every route, in one place. PROTOCOL.md documents each (tests/test_protocol_doc.py checks)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import events, views
+
+ROUTES = [
+    ("GET", "/api/health", views.health),
+    ("GET", "/api/events", events.events_ws),
+    ("GET", "/api/orders", views.list_orders),
+    ("POST", "/api/orders", views.track_order),
+    ("GET", "/api/orders/{id}", views.get_order),
+    ("GET", "/api/captures/{id}", views.get_capture),
+    ("GET", "/api/captures/{id}/files/{name}", views.get_capture_file),
+    ("POST", "/api/verify", views.run_verify),
+]
+
+
+def add_routes(app: web.Application) -> None:
+    for method, path, handler in ROUTES:
+        app.router.add_route(method, path, handler)

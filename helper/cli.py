@@ -1,0 +1,57 @@
+"""The `witness` command. Parses arguments and calls the same core as the API.
+
+Each feature keeps its subcommands next to its code in a module with `register(subparsers)`; the handler
+functions it sets (`func`) take the parsed args and return an exit code. Exit codes: 0 ok, 1 a problem was
+found or the action failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from .errors import WitnessError
+
+# Modules that add subcommands, in help order.
+COMMAND_MODULES = (
+    "helper.commands_core",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="witness",
+        description="订单证人 order-witness: 为未发货订单保存证据 / preserve evidence for unanswered card-shop orders",
+    )
+    parser.add_argument("--data-dir", help="data directory (default: WITNESS_DATA_DIR or the per-user data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except WitnessError as e:
+        if getattr(args, "json", False):
+            print_json({"error": {"code": e.code, "message": e.message}})
+        print(f"witness: {e.message}", file=sys.stderr)
+        return 2 if e.status == 400 else 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Time values as the project stores and shows them.
+
+Stored: ISO 8601 with an explicit offset (UTC for machine times). Shown: China time (UTC+8, no DST since
+1991, so a fixed offset is exact and needs no tz database).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+CHINA = timezone(timedelta(hours=8), "CST")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """ISO 8601 with offset, millisecond precision. Naive datetimes are refused: they hide their zone."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime has no zone")
+    return dt.isoformat(timespec="milliseconds")
+
+
+def parse_iso(text: str) -> datetime:
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        raise ValueError(f"time without offset: {text!r}")
+    return dt
+
+
+def china(dt: datetime | str) -> str:
+    """'2026-11-20 14:32:05' in China time, for people."""
+    if isinstance(dt, str):
+        dt = parse_iso(dt)
+    return dt.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")

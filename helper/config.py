@@ -1,0 +1,150 @@
+"""One validated configuration object, loaded once.
+
+Sources, later ones win: built-in defaults, `<data-dir>/config.json`, environment (WITNESS_*), command-line
+flags. Tests build a `Config` directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+APP_NAME = "order-witness"
+# The extension's ID is pinned by the `key` in manifest.json (see tests/test_manifest.py).
+EXTENSION_ID = "gddedojhjcbgbpopbolmccmikeckgnbb"
+DEFAULT_PORT = 17365
+
+
+def default_data_dir(env: dict | None = None, platform: str | None = None, home: Path | None = None) -> Path:
+    """The platform's per-user data folder."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    home = home or Path.home()
+    if env.get("WITNESS_DATA_DIR"):
+        return Path(env["WITNESS_DATA_DIR"])
+    if platform.startswith("win"):
+        base = env.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        return Path(base) / APP_NAME
+    if platform == "darwin":
+        return home / "Library" / "Application Support" / APP_NAME
+    base = env.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    return Path(base) / APP_NAME
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    port: int = DEFAULT_PORT
+    extension_id: str = EXTENSION_ID
+    chromium: str | None = None  # path to the system Chromium; None = find it
+    max_body_bytes: int = 32 * 1024 * 1024
+    capture_timeout_s: float = 30.0
+    capture_queue: int = 4  # captures waiting beyond the one running; more get 429
+    time_source: str | None = None  # URL whose HTTP Date header the clock is checked against
+    tsa_url: str | None = None  # RFC 3161 time-stamping authority
+    platform_window_days: float = 3.0
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if not (0 <= int(self.port) < 65536):
+            raise ConfigError(f"port out of range: {self.port}")
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "witness.db"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
+    @property
+    def token_path(self) -> Path:
+        return self.data_dir / "token"
+
+    @property
+    def allowed_origin(self) -> str:
+        return f"chrome-extension://{self.extension_id}"
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+
+_ENV = {
+    "port": "WITNESS_PORT",
+    "chromium": "WITNESS_CHROMIUM",
+    "time_source": "WITNESS_TIME_SOURCE",
+    "tsa_url": "WITNESS_TSA_URL",
+}
+
+
+def load_config(data_dir: str | Path | None = None, env: dict | None = None, **overrides) -> Config:
+    env = os.environ if env is None else env
+    root = Path(data_dir) if data_dir else default_data_dir(env)
+    values: dict = {}
+    cfg_file = root / "config.json"
+    if cfg_file.exists():
+        try:
+            values = json.loads(cfg_file.read_text("utf-8"))
+        except (OSError, ValueError) as e:
+            raise ConfigError(f"cannot read {cfg_file}: {e}") from e
+        if not isinstance(values, dict):
+            raise ConfigError(f"{cfg_file} must hold a JSON object")
+    known = {f.name for f in fields(Config)} - {"data_dir", "extra"}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"unknown keys in {cfg_file}: {', '.join(sorted(unknown))}")
+    for key, var in _ENV.items():
+        if env.get(var):
+            values[key] = env[var]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if "port" in values:
+        try:
+            values["port"] = int(values["port"])
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"port must be a number: {values['port']!r}") from e
+    return Config(data_dir=root, **values)
+
+
+def ensure_data_dir(config: Config) -> None:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(config.data_dir, 0o700)
+    except OSError:
+        pass
+    config.evidence_dir.mkdir(exist_ok=True)
+
+
+def read_or_create_token(config: Config) -> str:
+    """The API token, created on first use with mode 0600."""
+    ensure_data_dir(config)
+    path = config.token_path
+    try:
+        token = path.read_text("ascii").strip()
+        if token:
+            return token
+    except FileNotFoundError:
+        pass
+    token = secrets.token_urlsafe(32)
+    # Write a private temp file, then link it into place: atomic, and two processes starting at once
+    # agree on one token (the loser of the link reads the winner's).
+    tmp = path.with_name(f"token.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text("ascii").strip()
+        return token
+    finally:
+        tmp.unlink(missing_ok=True)

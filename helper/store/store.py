@@ -1,0 +1,320 @@
+"""The evidence store: one SQLite file (WAL) plus content-addressed files, every change chained.
+
+All writes go through `Store`; each public write is one transaction that also appends its event to the
+hash chain, so a row and its chain entry exist together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import clock
+from ..errors import BadRequest, NotFound, StoreError
+from . import blobs, chain
+from .schema import migrate
+
+CAPTURE_KINDS = ("order", "chat", "rules", "payment", "desktop", "product", "other")
+ORDER_FIELDS = (
+    "url", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at", "merchant",
+    "delivery_mode", "contact", "promise_text", "promise_seconds", "promise_source", "deadline",
+    "shop_name", "shop_icp",
+)
+MESSAGE_FIELDS = ("sender", "name", "time", "text")
+
+
+def capture_snapshot(row: dict, artifacts: list[dict], messages: list[dict]) -> dict:
+    """What the chain records of a capture; verify compares the rows with it."""
+    return {
+        "capture": {k: row[k] for k in ("id", "kind", "source", "url", "title", "captured_at")},
+        "meta_sha256": hashlib.sha256(row["meta"].encode("utf-8")).hexdigest(),
+        "artifacts": [{k: a[k] for k in ("name", "sha256", "size", "media_type")} for a in artifacts],
+        "messages": {"count": len(messages), "sha256": messages_digest(messages)},
+    }
+
+
+def messages_digest(messages: list[dict]) -> str:
+    return hashlib.sha256(chain.canonical_json([{k: m.get(k) for k in MESSAGE_FIELDS} for m in messages])).hexdigest()
+
+
+def order_snapshot(row: dict) -> dict:
+    return {k: row[k] for k in ("id", "shop_host", "order_no", *ORDER_FIELDS)}
+
+
+class Store:
+    """Open with `Store(data_dir)`; safe to share between threads (one connection, one lock)."""
+
+    def __init__(self, data_dir: Path | str, *, now=clock.utcnow):
+        self.data_dir = Path(data_dir)
+        self.evidence_dir = self.data_dir / "evidence"
+        self.db_path = self.data_dir / "witness.db"
+        self.head_path = self.data_dir / "chain-head.json"
+        self._now = now
+        self._lock = threading.RLock()
+        self._listeners: list = []
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.evidence_dir.mkdir(exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot open the evidence database {self.db_path}: {e}") from e
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.cleaned_temp = blobs.clean_temp(self.evidence_dir)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    # -- events ------------------------------------------------------------------------------------
+
+    def subscribe(self, callback) -> None:
+        """`callback(event)` runs after each committed event (from the writer's thread)."""
+        self._listeners.append(callback)
+
+    def unsubscribe(self, callback) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    @contextmanager
+    def transaction(self):
+        """One IMMEDIATE transaction; yields a list that collects the events appended in it."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            appended: list[dict] = []
+            try:
+                yield appended
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        if appended:
+            self._write_head(appended[-1])
+            for event in appended:
+                for cb in list(self._listeners):
+                    cb(event)
+
+    def _append(self, tx: list, type: str, data: dict, *, order_id=None, capture_id=None, at: str | None = None) -> dict:
+        last = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
+        body = chain.event_body(seq, at or clock.iso(self._now()), type, order_id, capture_id, data, prev)
+        body["hash"] = chain.event_hash(body)
+        self.conn.execute(
+            "INSERT INTO events (seq, at, type, order_id, capture_id, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
+            (seq, body["at"], type, order_id, capture_id, chain.canonical_json(data).decode("utf-8"), prev, body["hash"]),
+        )
+        tx.append(body)
+        return body
+
+    def append_event(self, type: str, data: dict | None = None, *, order_id=None, capture_id=None) -> dict:
+        with self.transaction() as tx:
+            return self._append(tx, type, data or {}, order_id=order_id, capture_id=capture_id)
+
+    def _write_head(self, event: dict) -> None:
+        tmp = self.head_path.with_name(f"chain-head.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps({"seq": event["seq"], "hash": event["hash"]}), "utf-8")
+        os.replace(tmp, self.head_path)
+
+    def read_head(self) -> dict | None:
+        try:
+            return json.loads(self.head_path.read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def head(self) -> dict | None:
+        """The last event's seq and hash, or None for an empty chain."""
+        r = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return {"seq": r[0], "hash": r[1]} if r else None
+
+    def events(self, *, since: int = 0, order_id: int | None = None, limit: int | None = None) -> list[dict]:
+        sql = "SELECT * FROM events WHERE seq > ?"
+        params: list = [since]
+        if order_id is not None:
+            sql += " AND order_id = ?"
+            params.append(order_id)
+        sql += " ORDER BY seq"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_event_row(r) for r in self.db.query(sql, params)]
+
+    # -- captures ----------------------------------------------------------------------------------
+
+    def add_capture(
+        self,
+        *,
+        kind: str,
+        source: str,
+        files: dict[str, bytes | Path],
+        url: str | None = None,
+        title: str | None = None,
+        captured_at: datetime | None = None,
+        meta: dict | None = None,
+        order_id: int | None = None,
+        messages: list[dict] | None = None,
+    ) -> dict:
+        """Store one capture: its files first (content-addressed), then its rows and event in one transaction."""
+        if kind not in CAPTURE_KINDS:
+            raise BadRequest(f"unknown capture kind {kind!r}; one of {', '.join(CAPTURE_KINDS)}")
+        if not files:
+            raise BadRequest("a capture needs at least one file")
+        for name in files:
+            if not name or "/" in name or "\\" in name or name.startswith("."):
+                raise BadRequest(f"bad artifact name {name!r}")
+        messages = [{k: m.get(k) for k in MESSAGE_FIELDS} for m in (messages or [])]
+        stored = {name: blobs.put(self.evidence_dir, data, name) for name, data in files.items()}
+        row = {
+            "kind": kind,
+            "source": source,
+            "url": url,
+            "title": title,
+            "captured_at": clock.iso(captured_at or self._now()),
+            "order_id": order_id,
+            "meta": chain.canonical_json(meta or {}).decode("utf-8"),
+        }
+        with self.transaction() as tx:
+            if order_id is not None and not self.conn.execute("SELECT 1 FROM orders WHERE id=?", (order_id,)).fetchone():
+                raise NotFound(f"order {order_id} not found")
+            cur = self.conn.execute(
+                "INSERT INTO captures (kind, source, url, title, captured_at, order_id, meta) VALUES (?,?,?,?,?,?,?)",
+                (row["kind"], row["source"], row["url"], row["title"], row["captured_at"], row["order_id"], row["meta"]),
+            )
+            row["id"] = cur.lastrowid
+            arts = []
+            for name, blob in stored.items():
+                art = {"name": name, "sha256": blob.sha256, "size": blob.size, "media_type": blobs.media_type(name)}
+                self.conn.execute(
+                    "INSERT INTO artifacts (capture_id, name, sha256, size, media_type) VALUES (?,?,?,?,?)",
+                    (row["id"], name, art["sha256"], art["size"], art["media_type"]),
+                )
+                arts.append(art)
+            self._insert_messages(row["id"], order_id, messages)
+            self._append(tx, "capture.stored", capture_snapshot(row, arts, messages), order_id=order_id, capture_id=row["id"])
+        return self.get_capture(row["id"])
+
+    def _insert_messages(self, capture_id: int, order_id, messages: list[dict]) -> None:
+        for i, m in enumerate(messages):
+            if not isinstance(m.get("text"), str) or m.get("sender") not in ("merchant", "buyer", "system"):
+                raise BadRequest(f"message {i}: needs text and a sender of merchant, buyer or system")
+            self.conn.execute(
+                "INSERT INTO messages (capture_id, order_id, seq, sender, name, time, text) VALUES (?,?,?,?,?,?,?)",
+                (capture_id, order_id, i, m["sender"], m.get("name"), m.get("time"), m["text"]),
+            )
+
+    def artifact_path(self, art: dict) -> Path:
+        return blobs.blob_path(self.evidence_dir, art["sha256"], Path(art["name"]).suffix.lower())
+
+    def get_capture(self, capture_id: int) -> dict:
+        rows = list(self.db.query("SELECT * FROM captures WHERE id = ?", [capture_id]))
+        if not rows:
+            raise NotFound(f"capture {capture_id} not found")
+        cap = rows[0]
+        cap["meta"] = json.loads(cap["meta"])
+        cap["artifacts"] = [
+            {**a, "path": str(self.artifact_path(a))}
+            for a in self.db.query(
+                "SELECT name, sha256, size, media_type FROM artifacts WHERE capture_id = ? ORDER BY id", [capture_id]
+            )
+        ]
+        cap["message_count"] = self.conn.execute("SELECT count(*) FROM messages WHERE capture_id=?", (capture_id,)).fetchone()[0]
+        return cap
+
+    def list_captures(self, *, order_id: int | None = None, limit: int = 200) -> list[dict]:
+        if order_id is None:
+            ids = [r[0] for r in self.conn.execute("SELECT id FROM captures ORDER BY id DESC LIMIT ?", (limit,))]
+        else:
+            ids = [r[0] for r in self.conn.execute("SELECT id FROM captures WHERE order_id=? ORDER BY id", (order_id,))]
+        return [self.get_capture(i) for i in ids]
+
+    def messages(self, *, capture_id: int | None = None, order_id: int | None = None) -> list[dict]:
+        if capture_id is not None:
+            q, p = "SELECT * FROM messages WHERE capture_id=? ORDER BY seq", [capture_id]
+        else:
+            q, p = "SELECT * FROM messages WHERE order_id=? ORDER BY capture_id, seq", [order_id]
+        return list(self.db.query(q, p))
+
+    def link_capture(self, capture_id: int, order_id: int) -> None:
+        """Attach an earlier capture to an order (e.g. a chat naming the order number)."""
+        with self.transaction() as tx:
+            cur = self.conn.execute("SELECT order_id FROM captures WHERE id=?", (capture_id,)).fetchone()
+            if cur is None:
+                raise NotFound(f"capture {capture_id} not found")
+            if cur[0] == order_id:
+                return
+            if cur[0] is not None:
+                raise BadRequest(f"capture {capture_id} already belongs to order {cur[0]}")
+            self.conn.execute("UPDATE captures SET order_id=? WHERE id=?", (order_id, capture_id))
+            self.conn.execute("UPDATE messages SET order_id=? WHERE capture_id=?", (order_id, capture_id))
+            self._append(tx, "capture.linked", {"capture_id": capture_id, "order_id": order_id}, order_id=order_id, capture_id=capture_id)
+
+    # -- orders ------------------------------------------------------------------------------------
+
+    def upsert_order(self, shop_host: str, order_no: str, facts: dict, *, capture_id: int | None = None) -> tuple[dict, dict]:
+        """Create the order or record what changed. Returns (order, changes {field: [old, new]}).
+
+        A fact never silently disappears: a missing value (None) in `facts` keeps the stored one; a changed
+        value is recorded in an `order.updated` event with old and new.
+        """
+        if not shop_host or not order_no:
+            raise BadRequest("an order needs a shop host and an order number")
+        unknown = set(facts) - set(ORDER_FIELDS)
+        if unknown:
+            raise BadRequest(f"unknown order fields: {', '.join(sorted(unknown))}")
+        now = clock.iso(self._now())
+        with self.transaction() as tx:
+            row = self.conn.execute("SELECT id FROM orders WHERE shop_host=? AND order_no=?", (shop_host, order_no)).fetchone()
+            if row is None:
+                values = {k: facts.get(k) for k in ORDER_FIELDS}
+                values["status_code"] = values["status_code"] or "unknown"
+                cols = ["shop_host", "order_no", *ORDER_FIELDS, "created_at", "updated_at"]
+                cur = self.conn.execute(
+                    f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    (shop_host, order_no, *[values[k] for k in ORDER_FIELDS], now, now),
+                )
+                order = self.get_order(cur.lastrowid)
+                self._append(tx, "order.created", {"order": order_snapshot(order), "capture_id": capture_id},
+                             order_id=order["id"], capture_id=capture_id)
+                return order, {k: [None, v] for k, v in values.items() if v is not None}
+            order = self.get_order(row[0])
+            changes = {k: [order[k], v] for k, v in facts.items() if v is not None and v != order[k]}
+            if changes:
+                sets = ", ".join(f"{k}=?" for k in changes)
+                self.conn.execute(f"UPDATE orders SET {sets}, updated_at=? WHERE id=?",
+                                  (*[v[1] for v in changes.values()], now, order["id"]))
+                order = self.get_order(order["id"])
+                self._append(tx, "order.updated", {"order": order_snapshot(order), "changes": changes, "capture_id": capture_id},
+                             order_id=order["id"], capture_id=capture_id)
+            return order, changes
+
+    def get_order(self, order_id: int) -> dict:
+        rows = list(self.db.query("SELECT * FROM orders WHERE id = ?", [order_id]))
+        if not rows:
+            raise NotFound(f"order {order_id} not found")
+        return rows[0]
+
+    def find_order(self, shop_host: str, order_no: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM orders WHERE shop_host=? AND order_no=?", [shop_host, order_no]))
+        return rows[0] if rows else None
+
+    def list_orders(self) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT o.*, (SELECT count(*) FROM captures c WHERE c.order_id = o.id) AS evidence_count "
+                "FROM orders o ORDER BY o.updated_at DESC, o.id DESC"
+            )
+        )
+
+
+def _event_row(r: dict) -> dict:
+    return {**r, "data": json.loads(r["data"])}

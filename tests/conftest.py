@@ -1,0 +1,49 @@
+"""Shared fixtures: a real data directory, a real SQLite store, the real aiohttp app in-process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helper.config import Config, read_or_create_token
+
+ROOT = Path(__file__).resolve().parent.parent
+EXT_ORIGIN = "chrome-extension://gddedojhjcbgbpopbolmccmikeckgnbb"
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return Config(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def token(config) -> str:
+    return read_or_create_token(config)
+
+
+@pytest.fixture
+async def client(aiohttp_client, config, token):
+    from helper.api import create_app
+
+    return await aiohttp_client(create_app(config))
+
+
+@pytest.fixture
+def auth(token) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def run_witness(*args: str, data_dir: Path | None = None, check: bool = False, timeout: float = 120, **kw):
+    """Run the real CLI in a subprocess (python -m helper.cli), as a user would."""
+    cmd = [sys.executable, "-m", "helper.cli"]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"witness {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
