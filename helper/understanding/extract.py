@@ -1,0 +1,300 @@
+"""Page understanding: one page (HTML) or one screenshot's text (OCR lines) to the facts the product needs.
+
+The result always has this shape, null where unknown (issue 4):
+{"page_kind": "order|chat|rules|product|payment|other",
+ "order": {"order_id", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
+           "merchant", "delivery_mode", "contact"},
+ "promise": {"text", "within_seconds", "source"},
+ "deadline",
+ "messages": [{"sender", "name", "time", "text"}],
+ "shop": {"name", "icp"}}
+
+Choices worth knowing:
+- amounts without a currency sign are taken as CNY (Chinese shops);
+- an auto-delivery order with no stated window gets promise {"text": <the order type>, "within_seconds": 0,
+  "source": "auto_delivery"} (auto delivery means the keys show right after payment);
+- deadline = paid_at (else ordered_at, else for a chat promise the time it was said) + within_seconds; it is
+  null for orders that are unpaid or expired (nothing is owed yet).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from helper.clock import iso, parse_iso
+
+from . import chat, dom, labels, promises, sites
+from .decode import decode_html
+
+MAX_CHARS = 8_000_000  # beyond this a "page" is junk; the tail is ignored
+KINDS = ("order", "chat", "rules", "product", "payment", "other")
+
+_ICP = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP[备证]\s*\d{5,12}\s*号(?:\s*-\s*\d{1,3})?")
+_TITLE_SPLIT = re.compile(r"\s*[-|_–—·•]\s*|\s{2,}")
+_GENERIC_TITLE = re.compile(
+    r"^(?:订单详情|订单查询|查询订单|订单信息|我的订单|订单|查单|首页|主页|购买|支付|结算|收银台|商品详情|商品|"
+    r"工单(?:详情|中心)?|我的工单|客服中心|在线客服|用户中心|个人中心|会员中心|服务条款|用户协议|购买须知|"
+    r"平台规则|规则|协议|常见问题|帮助中心|帮助|查询|支付成功|付款|.{0,8}(?:详情|查询|规则|协议|工单))$"
+)
+_RULE_WORDS = re.compile(r"规则|条款|协议|须知|须在|必须|应当|平台规定|本站|全站|所有商品|全部商品")
+_RULES_TITLE = re.compile(r"规则|协议|条款|须知|规范|公约")
+_PRODUCT_MARK = re.compile(r"立即购买|加入购物车|立即下单|库存|发货类型|购买数量")
+_PAYMENT_MARK = re.compile(r"账单详情|收款方全称|商户全称|交易单号|收单机构|转账单号")
+_RULE_SENTENCE = re.compile(r"须在|必须|应当|不得|违规")
+
+
+def empty_result() -> dict:
+    return {
+        "page_kind": "other",
+        "order": {k: None for k in (
+            "order_id", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
+            "merchant", "delivery_mode", "contact")} | {"status_code": "unknown"},
+        "promise": {"text": None, "within_seconds": None, "source": None},
+        "deadline": None,
+        "messages": [],
+        "shop": {"name": None, "icp": None},
+    }
+
+
+def _check_now(now: datetime) -> datetime:
+    if not isinstance(now, datetime) or now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    return now
+
+
+# --- HTML ------------------------------------------------------------------------------------------------------
+
+
+def extract(html: str | bytes, url: str | None = None, *, now: datetime) -> dict:
+    """Facts of one HTML page. Never raises on bad markup: junk gives an all-null result."""
+    _check_now(now)
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        html = decode_html(bytes(html))
+    if not isinstance(html, str):
+        raise TypeError("html must be str or bytes")
+    html = html[:MAX_CHARS].replace("\x00", "")
+    root = dom.parse(html)
+    index = dom.Index(root)
+    site, url_id = sites.detect(url, root, index)
+
+    messages: list[dict] = []
+    chat_nodes: list[dom.Node] = []
+    configs = (site["chat"],) if site and site.get("chat") else sites.GENERIC_CHATS
+    for cfg in configs:
+        if not index.has(cfg["item"]):
+            continue
+        messages, chat_nodes = chat.from_dom(root, cfg, now)
+        if messages:
+            break
+    chat_ids = {id(n) for n in chat_nodes}
+
+    regions: dict[int, str] = {}
+    for selector, source in (site or {}).get("regions", ()):
+        for node in index.select(selector):
+            regions.setdefault(id(node), source)
+
+    page_rows = []
+    for row in dom.rows(root):
+        inside_chat, region = False, None
+        a = row.node
+        while a is not None:
+            if id(a) in chat_ids:
+                inside_chat = True
+                break
+            if region is None and id(a) in regions:
+                region = regions[id(a)]
+            a = a.parent
+        if not inside_chat:
+            page_rows.append((row.cells, region))
+
+    fields = labels.read_fields([cells for cells, _ in page_rows], (site or {}).get("labels"))
+    for fld, selector in (site or {}).get("select", {}).items():
+        node = index.select_one(selector)
+        if node is not None:
+            fields.put(fld, node.text(), -2, -1, -1)
+
+    keys_text = None
+    if site and site.get("keys"):
+        node = index.select_one(site["keys"])
+        if node is not None:
+            keys_text = node.text() or None
+
+    title_node = index.select_one("title")
+    title = title_node.text() if title_node else None
+    site_name = None
+    for node in index.select("meta[property=og:site_name], meta[name=application-name]"):
+        site_name = node.attrs.get("content") or site_name
+    heading_nodes = index.select("h1, h2")[:4]
+    headings = " ".join(n.text() for n in heading_nodes)
+    return _compose(
+        fields=fields,
+        rows=page_rows,
+        messages=messages,
+        site=site,
+        url_id=url_id,
+        shop_name=site_name or _shop_from_title(title),
+        title=(title or "") + " " + headings,
+        keys_text=keys_text,
+        now=now,
+        heading=heading_nodes[0].text() if heading_nodes else None,
+    )
+
+
+# --- plain text ------------------------------------------------------------------------------------------------
+
+
+def extract_text(text: str, now: datetime, url: str | None = None) -> dict:
+    """Facts of plain text lines (OCR of a payment bill, a desktop chat, a page screenshot); same rules."""
+    _check_now(now)
+    if not isinstance(text, str):
+        raise TypeError("text must be str")
+    text = text[:MAX_CHARS].replace("\x00", "")
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    site, url_id = sites.detect(url, dom.parse(""), None) if url else (None, None)
+    table_exact = labels._index((site or {}).get("labels"))[1]
+    messages = chat.from_lines(lines, now, is_label=lambda s: bool(table_exact.match(s)))
+    rows = [([ln], None) for ln in lines]
+    fields = labels.read_fields([cells for cells, _ in rows], (site or {}).get("labels"), loose=True)
+    return _compose(
+        fields=fields,
+        rows=rows,
+        messages=messages,
+        site=site,
+        url_id=url_id,
+        shop_name=None,
+        title=lines[0] if lines else "",
+        keys_text=None,
+        now=now,
+    )
+
+
+# --- shared composition ----------------------------------------------------------------------------------------
+
+
+def _shop_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p and p.strip()]
+    keep = [p for p in parts if not _GENERIC_TITLE.match(p)]
+    return (keep[-1] if keep else None) or None
+
+
+def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_text, now, heading=None) -> dict:
+    result = empty_result()
+    order = result["order"]
+    page_text = "\n".join(" ".join(cells) for cells, _ in rows)
+
+    order["order_id"] = labels.clean_order_id(fields.get("order_id")) or url_id
+    product = fields.get("product")
+    order["product"] = product[:200] if product else None
+    order["amount"], order["currency"] = labels.parse_amount(fields.get("amount"))
+    status_value = fields.get("status")
+    code = labels.status_code(status_value)
+    shown = labels.status_text(status_value)
+    delivery_value = fields.get("delivery_status")
+    dcode = labels.status_code(delivery_value)
+    if dcode in ("processing", "delivered", "failed") and code in ("paid", "unknown", "processing"):
+        code, shown = dcode, labels.status_text(delivery_value)
+    order["status"], order["status_code"] = shown, code
+    order["ordered_at"] = labels.time_value(fields.get("ordered_at"), now)
+    order["paid_at"] = labels.time_value(fields.get("paid_at"), now)
+    merchant = fields.get("merchant")
+    order["merchant"] = merchant[:100] if merchant else None
+    mode_value = fields.get("delivery_mode")
+    order["delivery_mode"] = labels.delivery_mode(mode_value)
+    contact = fields.get("contact")
+    order["contact"] = contact[:100] if contact else None
+
+    # page kind
+    order_facts = sum(1 for k in ("amount", "status", "ordered_at", "paid_at", "product") if fields.get(k))
+    kind = "other"
+    if "_transaction" in fields.found or _PAYMENT_MARK.search(page_text):
+        kind = "payment"
+    elif site and site.get("kind") == "chat" and (messages or not order["order_id"]):
+        kind = "chat"
+    elif order["order_id"] and order_facts >= 1 or order_facts >= 3:
+        kind = "order"
+    elif messages:
+        kind = "chat"
+    elif _RULES_TITLE.search(title or "") or len(_RULE_SENTENCE.findall(page_text)) >= 3:
+        kind = "rules"
+    elif _PRODUCT_MARK.search(page_text) and fields.get("amount"):
+        kind = "product"
+    result["page_kind"] = kind
+    if kind == "product" and not order["product"] and heading:
+        order["product"] = heading[:200]  # a product page names its goods in the heading
+
+    # promises
+    note_rows = set()
+    for fld in ("note", "delivery_status", "_keys"):
+        f = fields.found.get(fld)
+        if f is not None and f.row >= 0:
+            note_rows.update((f.row, f.row + 1))
+    candidates: list[promises.Promise] = []
+    for i, m in enumerate(messages):
+        if m["sender"] == "merchant":
+            at = parse_iso(m["time"]) if m["time"] else None
+            candidates += promises.find_promises(m["text"], "chat", position=i, at=at)
+    default_source = {"order": "order_note", "product": "product", "rules": "rules"}.get(kind, "rules")
+    for r, (cells, region) in enumerate(rows):
+        text = " ".join(cells)
+        if region:
+            source = region
+        elif r in note_rows:
+            source = "order_note"
+        elif kind != "rules" and _RULE_WORDS.search(text):
+            source = "rules"
+        else:
+            source = default_source
+        candidates += promises.find_promises(text, source, position=r * 1000)
+    if order["delivery_mode"] == "auto":
+        mode_text = labels.status_text(mode_value) if mode_value else "自动发货"
+        mode_text = next((p for p, m in labels.DELIVERY_MODES if m == "auto" and p in (mode_value or "")), mode_text)
+        candidates.append(promises.Promise(mode_text, 0, "auto_delivery", 10**9))
+    chosen = promises.choose(candidates, product=order["product"], mode=order["delivery_mode"])
+    if chosen is not None:
+        result["promise"] = chosen.as_dict()
+        base = order["paid_at"] or order["ordered_at"]
+        base_dt = parse_iso(base) if base else (chosen.at if chosen.source == "chat" else None)
+        if base_dt is not None and order["status_code"] not in ("unpaid", "expired"):
+            result["deadline"] = iso(base_dt + timedelta(seconds=chosen.within_seconds))
+
+    result["messages"] = messages
+    icp = _ICP.search(page_text)
+    result["shop"] = {
+        "name": shop_name[:100] if shop_name else None,
+        "icp": re.sub(r"\s+", "", icp.group(0)) if icp else None,
+    }
+    _ = keys_text  # shown keys are evidence of delivery; status already says so on the systems we know
+    return result
+
+
+# --- the store's key for an order ------------------------------------------------------------------------------
+
+
+def order_key(url: str | None, facts: dict | None) -> str | None:
+    """'shop.example.com/2026112014320512345': lowercased host (with a non-default port) + order number.
+    `facts` is an extract() result or its "order" part. None when either is unknown."""
+    if not url or not facts:
+        return None
+    order = facts.get("order", facts)
+    order_id = order.get("order_id") if isinstance(order, dict) else None
+    if not order_id:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    return f"{host}/{order_id}"
+
+
+

@@ -1,0 +1,259 @@
+"""Order facts from label/value pairs: the label vocabulary, value cleaning and status mapping.
+
+Works on rows of cells (see dom.rows), so HTML pages (label and value in sibling elements, list items,
+table cells) and plain text lines (OCR of payment bills and chats) go through the same rules. Site
+adapters (sites.py) add labels; they never fork this code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from helper.clock import iso
+
+from .times import parse_timestamp
+
+# field -> labels, most specific first (a lower index wins when a page shows several).
+LABELS: dict[str, tuple[str, ...]] = {
+    "order_id": ("订单号", "订单编号", "订单号码", "订单ID", "商户单号", "商家订单号", "商户订单号"),
+    "product": ("订单名称", "商品名称", "商品标题", "宝贝名称", "商品说明", "商品", "产品名称"),
+    "amount": (
+        "实际支付价格", "实付金额", "实付款", "支付金额", "付款金额", "订单金额", "订单总价", "商品总价", "总价",
+        "金额", "价格",
+    ),
+    "ordered_at": ("订单创建时间", "下单时间", "购买时间", "创建时间", "订单时间"),
+    "paid_at": ("付款时间", "支付时间"),
+    "status": ("订单状态", "当前状态", "交易状态", "支付状态", "状态"),
+    "delivery_mode": ("订单类型", "发货方式", "发货类型", "商品类型"),
+    "merchant": ("商家名称", "商户名称", "店铺名称", "商户全称", "收款方全称", "收款方", "商家", "店铺", "商户", "卖家"),
+    "contact": ("下单邮箱", "联系方式", "下单QQ", "联系QQ", "下单信息", "付款邮箱", "邮箱", "联系邮箱", "QQ号码"),
+    "delivery_status": ("宝贝内容", "发货状态"),
+    "note": ("订单备注", "备注", "订单说明", "发货说明", "商家留言", "购买须知", "使用说明"),
+    # recognised so their values never bleed into a neighbour; not part of the result
+    "_quantity": ("购买数量", "下单数量", "数量"),
+    "_payment_method": ("支付方式", "付款方式"),
+    "_transaction": ("交易单号", "支付单号", "流水号"),
+    "_keys": ("卡密信息", "卡密", "订单信息", "发货信息"),
+    "_ticket_status": ("工单状态",),
+}
+
+STATUS_CODES: tuple[tuple[str, str], ...] = (
+    # longest phrases first; first match in this order wins
+    ("待付款", "unpaid"), ("待支付", "unpaid"), ("未支付", "unpaid"), ("未付款", "unpaid"), ("等待支付", "unpaid"),
+    ("等待付款", "unpaid"),
+    ("已退款", "refunded"), ("退款成功", "refunded"), ("已退回", "refunded"),
+    ("已过期", "expired"), ("已超时", "expired"), ("已取消", "expired"), ("已关闭", "expired"),
+    ("发货失败", "failed"), ("已失败", "failed"), ("失败", "failed"), ("异常", "failed"),
+    ("已发货", "delivered"), ("已完成", "delivered"), ("交易成功", "delivered"), ("已交付", "delivered"),
+    ("待处理", "processing"), ("处理中", "processing"), ("等待发货", "processing"), ("待发货", "processing"),
+    ("正在发货", "processing"), ("发货中", "processing"), ("已处理", "processing"),
+    ("已付款", "paid"), ("已支付", "paid"), ("支付成功", "paid"), ("付款成功", "paid"),
+)
+
+DELIVERY_MODES: tuple[tuple[str, str], ...] = (
+    ("自动发货", "auto"), ("自动处理", "auto"), ("自动", "auto"),
+    ("人工处理", "manual"), ("人工发货", "manual"), ("手动发货", "manual"), ("在线发货", "manual"),
+    ("代充", "manual"), ("人工", "manual"), ("手动", "manual"),
+)
+
+_COLON = "[:：]"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{3,63}")
+_AMOUNT = re.compile(
+    r"(?P<pre>[¥￥$]|RMB|CNY|USDT|USD)?\s*(?P<sign>-)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,4})?)\s*"
+    r"(?P<post>元|块|RMB|CNY|USDT|USD)?",
+    re.I,
+)
+_CURRENCY = {"¥": "CNY", "￥": "CNY", "元": "CNY", "块": "CNY", "rmb": "CNY", "cny": "CNY", "$": "USD",
+             "usd": "USD", "usdt": "USDT"}
+
+
+def _label_index(extra: dict[str, tuple[str, ...]] | None) -> tuple[dict[str, tuple[str, int]], re.Pattern, re.Pattern]:
+    table: dict[str, tuple[str, int]] = {}
+    for source in (extra or {}), LABELS:
+        for fld, labels in source.items():
+            for rank, lab in enumerate(labels):
+                table.setdefault(lab, (fld, rank if source is LABELS else -1))
+    alts = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    exact = re.compile(rf"^\s*({alts})\s*{_COLON}?\s*$", re.I)
+    # a label followed by a colon anywhere, or at the start of a cell followed by spaces
+    inline = re.compile(rf"(?:^|(?<=\s)|(?<=[，,;；|]))({alts})\s*(?:{_COLON}\s*|\s+(?=\S))", re.I)
+    return table, exact, inline
+
+
+_CACHE: dict[tuple, tuple] = {}
+
+
+def _index(extra):
+    key = tuple(sorted((k, v) for k, v in (extra or {}).items()))
+    if key not in _CACHE:
+        _CACHE[key] = _label_index(extra)
+    return _CACHE[key]
+
+
+@dataclass
+class Found:
+    value: str
+    rank: int
+    pos: int
+    row: int
+
+
+@dataclass
+class Fields:
+    found: dict[str, Found] = field(default_factory=dict)
+
+    def put(self, fld: str, value: str, rank: int, pos: int, row: int) -> None:
+        value = value.strip(" \t:：|")
+        if not value:
+            return
+        old = self.found.get(fld)
+        if old is None or rank < old.rank:
+            self.found[fld] = Found(value, rank, pos, row)
+
+    def get(self, fld: str) -> str | None:
+        f = self.found.get(fld)
+        return f.value if f else None
+
+
+def read_fields(
+    rows: list[list[str]], extra: dict[str, tuple[str, ...]] | None = None, *, loose: bool = False
+) -> Fields:
+    """Label/value pairs from rows of cells: `label | value` cells, `label：value` in one cell, a label row
+    followed by its value row, and a header row of labels over a row of values (tables)."""
+    table, exact, inline = _index(extra)
+    out = Fields()
+    pos = 0
+    n = len(rows)
+    for r, cells in enumerate(rows):
+        # table header row: every cell a label, next row the same width
+        if len(cells) >= 2 and all(exact.match(c) for c in cells) and r + 1 < n and len(rows[r + 1]) == len(cells):
+            for c, v in zip(cells, rows[r + 1]):
+                fld, rank = table[exact.match(c).group(1)]
+                out.put(fld, v, rank, pos, r)
+                pos += 1
+            continue
+        j = 0
+        while j < len(cells):
+            cell = cells[j]
+            m = exact.match(cell)
+            if m:
+                fld, rank = table[_key(table, m.group(1))]
+                k = j + 1
+                vals = []
+                while k < len(cells) and not exact.match(cells[k]) and not _starts_label(inline, cells[k]):
+                    vals.append(cells[k])
+                    k += 1
+                value = " ".join(vals)
+                if not value and k >= len(cells) and r + 1 < n:
+                    nxt = rows[r + 1]
+                    if nxt and not exact.match(nxt[0]) and not _starts_label(inline, nxt[0]):
+                        value = " ".join(nxt)
+                out.put(fld, value, rank, pos, r)
+                pos += 1
+                j = k
+                continue
+            # "label：value" anywhere in the cell; "label value" (no colon) only at its start and only in
+            # loose mode (plain text from OCR, where a bill prints "商户全称  某某公司")
+            hits = [
+                h for h in inline.finditer(cell)
+                if _COLON_RE.search(h.group(0)) or (loose and h.start() == 0)
+            ]
+            if hits:
+                for h_i, h in enumerate(hits):
+                    end = hits[h_i + 1].start() if h_i + 1 < len(hits) else len(cell)
+                    value = cell[h.end():end]
+                    fld, rank = table[_key(table, h.group(1))]
+                    k = j + 1
+                    if not value.strip() and h_i + 1 == len(hits):
+                        vals = []
+                        while k < len(cells) and not exact.match(cells[k]) and not _starts_label(inline, cells[k]):
+                            vals.append(cells[k])
+                            k += 1
+                        value = " ".join(vals)
+                        j = k - 1
+                    out.put(fld, value, rank, pos, r)
+                    pos += 1
+            j += 1
+    return out
+
+
+_COLON_RE = re.compile(_COLON)
+
+
+def _key(table, text: str) -> str:
+    if text in table:
+        return text
+    low = text.lower()
+    for k in table:
+        if k.lower() == low:
+            return k
+    return text
+
+
+def _starts_label(inline: re.Pattern, cell: str) -> bool:
+    m = inline.match(cell)
+    return bool(m and _COLON_RE.search(m.group(0)))
+
+
+# --- value cleaning ----------------------------------------------------------------------------------------
+
+
+def clean_order_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _ID.search(value.replace("#", " "))
+    return m.group(0) if m else None
+
+
+def parse_amount(value: str | None) -> tuple[str | None, str | None]:
+    """'¥ 612.00' -> ('612.00', 'CNY'); '158.00元' -> ('158.00', 'CNY'); '612' -> ('612.00', 'CNY')."""
+    if not value:
+        return None, None
+    for m in _AMOUNT.finditer(value):
+        num = m.group("num")
+        try:
+            d = Decimal(num.replace(",", ""))
+        except InvalidOperation:
+            continue
+        unit = (m.group("pre") or m.group("post") or "").lower()
+        currency = _CURRENCY.get(unit, "CNY")
+        return str(d.quantize(Decimal("0.01"))), currency
+    return None, None
+
+
+def status_code(value: str | None) -> str:
+    if not value:
+        return "unknown"
+    for phrase, code in STATUS_CODES:
+        if phrase in value:
+            return code
+    return "unknown"
+
+
+def status_text(value: str | None) -> str | None:
+    """The status as shown: the phrase we recognised, else the first short token of the value."""
+    if not value:
+        return None
+    for phrase, _ in STATUS_CODES:
+        if phrase in value:
+            return phrase
+    return value.split()[0][:20]
+
+
+def delivery_mode(value: str | None) -> str | None:
+    if not value:
+        return None
+    for phrase, mode in DELIVERY_MODES:
+        if phrase in value:
+            return mode
+    return None
+
+
+def time_value(value: str | None, now: datetime) -> str | None:
+    if not value:
+        return None
+    dt = parse_timestamp(value, now)
+    return iso(dt) if dt else None
