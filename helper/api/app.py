@@ -28,7 +28,24 @@ async def _store_ctx(app: web.Application):
     store.close()
 
 
-CONTEXTS = [_store_ctx]
+async def _scheduler_ctx(app: web.Application):
+    from datetime import timedelta
+
+    from ..escalation.scheduler import Scheduler
+
+    config = app[keys.CONFIG]
+    scheduler = Scheduler(app[keys.STORE], platform_window=timedelta(days=config.platform_window_days))
+    task = asyncio.create_task(scheduler.run(), name="reminders")
+    yield
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
+# Long-lived resources, opened in order and closed in reverse.
+CONTEXTS = [_store_ctx, _scheduler_ctx]
 
 
 def create_app(config: Config) -> web.Application:

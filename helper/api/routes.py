@@ -12,6 +12,8 @@ ROUTES = [
     ("GET", "/api/orders", views.list_orders),
     ("POST", "/api/orders", views.track_order),
     ("GET", "/api/orders/{id}", views.get_order),
+    ("POST", "/api/orders/{id}/actions", views.add_action),
+    ("POST", "/api/notifications", views.notified),
     ("GET", "/api/captures/{id}", views.get_capture),
     ("GET", "/api/captures/{id}/files/{name}", views.get_capture_file),
     ("POST", "/api/verify", views.run_verify),

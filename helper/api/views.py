@@ -9,7 +9,11 @@ from aiohttp import web
 from .. import __version__
 from urllib.parse import urlsplit
 
+from datetime import timedelta
+
+from .. import clock
 from ..errors import BadRequest, NotFound
+from ..escalation import actions_of, order_status, record_action
 from ..store import verify_and_record
 from ..store.store import ORDER_FIELDS
 from . import keys
@@ -21,8 +25,15 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "app": "order-witness", "version": __version__})
 
 
+def _window(request: web.Request) -> timedelta:
+    return timedelta(days=request.app[keys.CONFIG].platform_window_days)
+
+
 async def list_orders(request: web.Request) -> web.Response:
-    return web.json_response({"orders": request.app[keys.STORE].list_orders()})
+    store = request.app[keys.STORE]
+    now = clock.utcnow()
+    orders = [order_status(store, o, now, platform_window=_window(request)) for o in store.list_orders()]
+    return web.json_response({"orders": orders})
 
 
 async def track_order(request: web.Request) -> web.Response:
@@ -42,7 +53,7 @@ async def track_order(request: web.Request) -> web.Response:
 async def get_order(request: web.Request) -> web.Response:
     store = request.app[keys.STORE]
     order_id = int_param(request, "id")
-    order = store.get_order(order_id)
+    order = order_status(store, store.get_order(order_id), clock.utcnow(), platform_window=_window(request))
     captures = store.list_captures(order_id=order_id)
     for c in captures:
         for a in c["artifacts"]:
@@ -50,7 +61,38 @@ async def get_order(request: web.Request) -> web.Response:
     events = [
         {k: e[k] for k in ("seq", "at", "type", "capture_id", "data", "hash")} for e in store.events(order_id=order_id)
     ]
-    return web.json_response({"order": order, "captures": captures, "events": events})
+    return web.json_response({"order": order, "actions": actions_of(store, order_id), "captures": captures, "events": events})
+
+
+async def add_action(request: web.Request) -> web.Response:
+    order_id = int_param(request, "id")
+    body = await read_json(request, {"action": (str,), "note": (str, type(None)), "reference": (str, type(None)),
+                                      "at": (str, type(None))}, required=("action",))
+    at = None
+    if body.get("at"):
+        try:
+            at = clock.parse_iso(body["at"])
+        except ValueError as e:
+            raise BadRequest(f"at: {e}") from None
+    store = request.app[keys.STORE]
+    event = await asyncio.to_thread(record_action, store, order_id, body["action"], note=body.get("note"),
+                                    reference=body.get("reference"), at=at)
+    order = order_status(store, store.get_order(order_id), clock.utcnow(), platform_window=_window(request))
+    return web.json_response({"event": {k: event[k] for k in ("seq", "at", "type", "data", "hash")}, "order": order})
+
+
+async def notified(request: web.Request) -> web.Response:
+    """The extension showed a warning: record it in the chain."""
+    body = await read_json(request, {"event_seq": (int,), "channel": (str,)}, required=("event_seq", "channel"))
+    if body["channel"] not in ("system", "badge", "banner"):
+        raise BadRequest("channel must be system, badge or banner")
+    store = request.app[keys.STORE]
+    shown = store.events(since=body["event_seq"] - 1, limit=1)
+    if not shown or shown[0]["seq"] != body["event_seq"]:
+        raise NotFound(f"event {body['event_seq']} not found")
+    event = store.append_event("notification.sent", {"event_seq": body["event_seq"], "channel": body["channel"],
+                                                     "about": shown[0]["type"]}, order_id=shown[0]["order_id"])
+    return web.json_response({"event": {k: event[k] for k in ("seq", "at", "type", "data", "hash")}})
 
 
 async def get_capture(request: web.Request) -> web.Response:

@@ -1,0 +1,141 @@
+"""The escalation path as data, and the pure function that places an order on it.
+
+DOMAIN.md: delivery overdue → contact the merchant and keep the chat → merchant silent 24 h → platform
+complaint / arbitration → not resolved in the platform's window (default 3 days) → platform management →
+12315 and 黑猫投诉 → for amounts above 5000 yuan or fraud signs, police report or online small-claims suit.
+
+Every step starts when the one before it is done (by a recorded action) plus its `wait`; it is due `window`
+after it starts. Nothing here reads the clock: `now` is an argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from ..clock import iso, parse_iso
+
+# What the user can record (POST /api/orders/{id}/actions, the popup, `witness action`).
+ACTIONS = {
+    "contacted_merchant": ("已联系商家", "contacted the merchant"),
+    "reply_received": ("商家已回复", "the merchant replied"),
+    "platform_complaint_filed": ("已向平台投诉", "filed a platform complaint"),
+    "platform_management_contacted": ("已向平台管理方反映", "contacted platform management"),
+    "complaint_12315_filed": ("已在12315投诉", "filed with 12315"),
+    "heimao_filed": ("已在黑猫投诉", "filed on 黑猫投诉"),
+    "payment_complaint_filed": ("已向支付渠道投诉", "complained to the payment channel"),
+    "police_report_filed": ("已报警", "reported to the police"),
+    "lawsuit_filed": ("已起诉", "filed a small-claims suit"),
+    "fraud_sign": ("发现诈骗迹象（店铺消失、商家失联、卡密无效）", "fraud sign (shop gone, merchant unreachable, keys invalid)"),
+    "delivered": ("已发货", "delivered"),
+    "refunded": ("已退款", "refunded"),
+}
+RESOLVING_ACTIONS = {"delivered", "refunded"}
+RESOLVED_STATUSES = {"delivered", "refunded"}
+LARGE_AMOUNT = Decimal("5000")
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    zh: str
+    en: str
+    wait: timedelta | str  # after the previous step is done; a str names a setting (e.g. the platform window)
+    window: timedelta  # due this long after the step starts
+    done_by: frozenset
+    channels: tuple = ()  # complaint drafts that serve this step
+
+
+STEPS: tuple[Step, ...] = (
+    Step("contact_merchant", "联系商家催促发货，并保存聊天记录（截图或自动快照）",
+         "contact the merchant and keep the chat (screenshots or automatic snapshots)",
+         timedelta(0), timedelta(hours=2), frozenset({"contacted_merchant"})),
+    Step("platform_complaint", "商家24小时未处理：在平台「订单投诉 / 纠纷处理」提交投诉（商家违约 / 未按约定发货）",
+         "merchant silent for 24 h: file a platform complaint (merchant breach / not delivered as agreed)",
+         timedelta(hours=24), timedelta(hours=24), frozenset({"platform_complaint_filed"}), ("platform", "payment")),
+    Step("platform_management", "平台处理期已过仍未解决：向平台管理方反映（官方邮箱、官方社交账号）",
+         "the platform's window has passed: escalate to platform management (official email, social media)",
+         "platform_window", timedelta(days=2), frozenset({"platform_management_contacted"})),
+    Step("regulators", "向 12315 和 黑猫投诉 提交投诉（附 ICP 备案号与证据包）",
+         "complain to 12315 and 黑猫投诉 (with the ICP number and the evidence package)",
+         timedelta(0), timedelta(days=7), frozenset({"complaint_12315_filed", "heimao_filed"}), ("12315", "heimao")),
+    Step("police_or_court", "报警（110 / 反诈）或提起网上小额诉讼",
+         "report to the police (110 / anti-fraud) or file an online small-claims suit",
+         timedelta(days=15), timedelta(days=30), frozenset({"police_report_filed", "lawsuit_filed"}), ("police", "court")),
+)
+POLICE = STEPS[-1]
+
+
+@dataclass(frozen=True)
+class Placement:
+    stage: str  # no_deadline | awaiting_delivery | <step code> | resolved | done
+    zh: str
+    en: str
+    due_at: datetime | None  # when the current stage's window ends
+    started_at: datetime | None
+    step_index: int | None
+    also: tuple = ()  # parallel advice (police for large amounts or fraud signs)
+
+    def to_json(self, now: datetime) -> dict:
+        overdue = None
+        left = None
+        if self.due_at is not None:
+            delta = (now - self.due_at).total_seconds()
+            overdue, left = (int(delta), None) if delta >= 0 else (None, int(-delta))
+        return {
+            "stage": self.stage,
+            "next_step": {"code": self.stage, "zh": self.zh, "en": self.en},
+            "due_at": iso(self.due_at) if self.due_at else None,
+            "overdue_seconds": overdue,
+            "seconds_left": left,
+            "also": [{"code": s.code, "zh": s.zh, "en": s.en} for s in self.also],
+        }
+
+
+def _amount(order: dict) -> Decimal | None:
+    try:
+        return Decimal(str(order.get("amount"))) if order.get("amount") not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def place(order: dict, actions: list[dict], now: datetime, *, platform_window: timedelta = timedelta(days=3)) -> Placement:
+    """Where the order stands. `actions`: [{"action": code, "at": iso}] in any order."""
+    done: dict[str, datetime] = {}
+    for a in sorted(actions, key=lambda a: a["at"]):
+        done.setdefault(a["action"], parse_iso(a["at"]))
+    if order.get("status_code") in RESOLVED_STATUSES or RESOLVING_ACTIONS & done.keys():
+        return Placement("resolved", "订单已发货或已退款，提醒已停止", "delivered or refunded; reminders stopped", None, None, None)
+    if not order.get("deadline"):
+        return Placement("no_deadline", "尚无发货时限：保存订单页与商品页（含发货承诺）", "no deadline yet: capture the order and product pages (with the delivery promise)",
+                         None, None, None)
+    deadline = parse_iso(order["deadline"])
+    amount = _amount(order)
+    serious = (amount is not None and amount > LARGE_AMOUNT) or "fraud_sign" in done
+    also = (POLICE,) if serious else ()
+    if now < deadline:
+        return Placement("awaiting_delivery", f"等待商家发货（承诺：{order.get('promise_text') or '—'}）",
+                         f"waiting for delivery (promise: {order.get('promise_text') or '—'})", deadline, None, None)
+    prev_done = deadline
+    for i, step in enumerate(STEPS):
+        wait = platform_window if step.wait == "platform_window" else step.wait
+        start = prev_done + wait
+        finished = [done[a] for a in step.done_by if a in done]
+        if finished:
+            prev_done = max(min(finished), prev_done)
+            continue
+        return Placement(step.code, step.zh, step.en, start + step.window, start, i,
+                         also if step is not POLICE else ())
+    return Placement("done", "所有维权步骤均已记录，等待结果", "every step has been recorded; waiting for the outcome", None, None, None,
+                     also)
+
+
+def due_soon_at(order: dict) -> datetime | None:
+    """When to warn that the deadline is near: half the promise before it, at most 15 minutes before."""
+    if not order.get("deadline"):
+        return None
+    lead = timedelta(minutes=15)
+    if order.get("promise_seconds"):
+        lead = min(lead, timedelta(seconds=order["promise_seconds"] / 2))
+    return parse_iso(order["deadline"]) - lead

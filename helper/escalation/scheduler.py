@@ -1,0 +1,70 @@
+"""Fires due reminders as chain events (pushed to the extension over the WebSocket). Wakes at the next due
+moment, when an order or action changes, and at least once a minute. Reminders missed while the helper was
+closed fire at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+
+from .. import clock
+from ..store import Store
+from . import actions_of
+from .reminders import payload, reminders_for
+from .rules import place
+
+log = logging.getLogger("witness.escalation")
+REMINDER_TYPES = ("order.due_soon", "order.overdue", "escalation.step_due")
+MAX_SLEEP_S = 60.0
+
+
+class Scheduler:
+    def __init__(self, store: Store, *, platform_window: timedelta, now=clock.utcnow):
+        self.store = store
+        self.platform_window = platform_window
+        self.now = now
+        self.wake = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        self.fired: set[tuple[int, str]] = set()
+        for e in store.db.query(
+            f"SELECT order_id, data FROM events WHERE type IN ({','.join('?' * len(REMINDER_TYPES))})", REMINDER_TYPES
+        ):
+            self.fired.add((e["order_id"], json.loads(e["data"]).get("key")))
+        store.subscribe(self._on_event)
+
+    def _on_event(self, event: dict) -> None:
+        if event["type"].startswith(("order.created", "order.updated", "action.")):
+            self.loop.call_soon_threadsafe(self.wake.set)
+
+    def tick(self):
+        """Fire everything due now; return when to look again."""
+        now = self.now()
+        next_at = now + timedelta(seconds=MAX_SLEEP_S)
+        for order in self.store.list_orders():
+            actions = actions_of(self.store, order["id"])
+            for r in reminders_for(order, actions, now, platform_window=self.platform_window):
+                if (order["id"], r.key) in self.fired:
+                    continue
+                if r.when <= now:
+                    placement = place(order, actions, now, platform_window=self.platform_window)
+                    self.store.append_event(r.type, payload(order, r, placement, now), order_id=order["id"])
+                    self.fired.add((order["id"], r.key))
+                else:
+                    next_at = min(next_at, r.when)
+        return next_at
+
+    async def run(self) -> None:
+        while True:
+            try:
+                next_at = await asyncio.to_thread(self.tick)
+            except Exception:  # a bad row must not stop every other reminder
+                log.exception("reminder tick failed")
+                next_at = self.now() + timedelta(seconds=MAX_SLEEP_S)
+            delay = max(0.0, (next_at - self.now()).total_seconds())
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=delay + 0.01)
+            except asyncio.TimeoutError:
+                pass
