@@ -28,7 +28,7 @@ class Scheduler:
         self.wake = asyncio.Event()
         self.loop = asyncio.get_running_loop()
         self.fired: set[tuple[int, str]] = set()
-        for e in store.db.query(
+        for e in store.query(
             f"SELECT order_id, data FROM events WHERE type IN ({','.join('?' * len(REMINDER_TYPES))})", REMINDER_TYPES
         ):
             self.fired.add((e["order_id"], json.loads(e["data"]).get("key")))

@@ -60,6 +60,7 @@ class Store:
         self._now = now
         self._lock = threading.RLock()
         self._listeners: list = []
+        self._closed = False
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.evidence_dir.mkdir(exist_ok=True)
         try:
@@ -76,7 +77,23 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self.conn.close()
+
+    def query(self, sql: str, params=()) -> list[dict]:
+        """Rows as dicts. Every use of the shared connection holds the lock, so closing can never pull the
+        connection from under a reader in another thread."""
+        with self._lock:
+            if self._closed:
+                raise StoreError("the evidence store is closed")
+            return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params=()):
+        with self._lock:
+            if self._closed:
+                raise StoreError("the evidence store is closed")
+            row = self.conn.execute(sql, params).fetchone()
+            return row[0] if row else None
 
     # -- events ------------------------------------------------------------------------------------
 
@@ -92,6 +109,8 @@ class Store:
     def transaction(self):
         """One IMMEDIATE transaction; yields a list that collects the events appended in it."""
         with self._lock:
+            if self._closed:
+                raise StoreError("the evidence store is closed")
             self.conn.execute("BEGIN IMMEDIATE")
             appended: list[dict] = []
             try:
@@ -135,8 +154,8 @@ class Store:
 
     def head(self) -> dict | None:
         """The last event's seq and hash, or None for an empty chain."""
-        r = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        return {"seq": r[0], "hash": r[1]} if r else None
+        rows = self.query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        return rows[0] if rows else None
 
     def events(self, *, since: int = 0, order_id: int | None = None, limit: int | None = None) -> list[dict]:
         sql = "SELECT * FROM events WHERE seq > ?"
@@ -147,7 +166,7 @@ class Store:
         sql += " ORDER BY seq"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [_event_row(r) for r in self.db.query(sql, params)]
+        return [_event_row(r) for r in self.query(sql, params)]
 
     # -- captures ----------------------------------------------------------------------------------
 
@@ -216,25 +235,25 @@ class Store:
         return blobs.blob_path(self.evidence_dir, art["sha256"], Path(art["name"]).suffix.lower())
 
     def get_capture(self, capture_id: int) -> dict:
-        rows = list(self.db.query("SELECT * FROM captures WHERE id = ?", [capture_id]))
+        rows = (self.query("SELECT * FROM captures WHERE id = ?", [capture_id]))
         if not rows:
             raise NotFound(f"capture {capture_id} not found")
         cap = rows[0]
         cap["meta"] = json.loads(cap["meta"])
         cap["artifacts"] = [
             {**a, "path": str(self.artifact_path(a))}
-            for a in self.db.query(
+            for a in self.query(
                 "SELECT name, sha256, size, media_type FROM artifacts WHERE capture_id = ? ORDER BY id", [capture_id]
             )
         ]
-        cap["message_count"] = self.conn.execute("SELECT count(*) FROM messages WHERE capture_id=?", (capture_id,)).fetchone()[0]
+        cap["message_count"] = self.scalar("SELECT count(*) FROM messages WHERE capture_id=?", (capture_id,))
         return cap
 
     def list_captures(self, *, order_id: int | None = None, limit: int = 200) -> list[dict]:
         if order_id is None:
-            ids = [r[0] for r in self.conn.execute("SELECT id FROM captures ORDER BY id DESC LIMIT ?", (limit,))]
+            ids = [r["id"] for r in self.query("SELECT id FROM captures ORDER BY id DESC LIMIT ?", (limit,))]
         else:
-            ids = [r[0] for r in self.conn.execute("SELECT id FROM captures WHERE order_id=? ORDER BY id", (order_id,))]
+            ids = [r["id"] for r in self.query("SELECT id FROM captures WHERE order_id=? ORDER BY id", (order_id,))]
         return [self.get_capture(i) for i in ids]
 
     def messages(self, *, capture_id: int | None = None, order_id: int | None = None) -> list[dict]:
@@ -242,7 +261,7 @@ class Store:
             q, p = "SELECT * FROM messages WHERE capture_id=? ORDER BY seq", [capture_id]
         else:
             q, p = "SELECT * FROM messages WHERE order_id=? ORDER BY capture_id, seq", [order_id]
-        return list(self.db.query(q, p))
+        return (self.query(q, p))
 
     def link_capture(self, capture_id: int, order_id: int) -> None:
         """Attach an earlier capture to an order (e.g. a chat naming the order number)."""
@@ -298,18 +317,18 @@ class Store:
             return order, changes
 
     def get_order(self, order_id: int) -> dict:
-        rows = list(self.db.query("SELECT * FROM orders WHERE id = ?", [order_id]))
+        rows = (self.query("SELECT * FROM orders WHERE id = ?", [order_id]))
         if not rows:
             raise NotFound(f"order {order_id} not found")
         return rows[0]
 
     def find_order(self, shop_host: str, order_no: str) -> dict | None:
-        rows = list(self.db.query("SELECT * FROM orders WHERE shop_host=? AND order_no=?", [shop_host, order_no]))
+        rows = (self.query("SELECT * FROM orders WHERE shop_host=? AND order_no=?", [shop_host, order_no]))
         return rows[0] if rows else None
 
     def list_orders(self) -> list[dict]:
         return list(
-            self.db.query(
+            self.query(
                 "SELECT o.*, (SELECT count(*) FROM captures c WHERE c.order_id = o.id) AS evidence_count "
                 "FROM orders o ORDER BY o.updated_at DESC, o.id DESC"
             )

@@ -29,15 +29,15 @@ def _hash_all(paths: list) -> dict:
 def verify(store: Store) -> dict:
     problems: list[dict] = []
     with store._lock:
-        events = [dict(r) for r in store.db.query("SELECT * FROM events ORDER BY seq")]
-        captures = {r["id"]: r for r in store.db.query("SELECT * FROM captures")}
+        events = [dict(r) for r in store.query("SELECT * FROM events ORDER BY seq")]
+        captures = {r["id"]: r for r in store.query("SELECT * FROM captures")}
         artifacts: dict[int, list] = {}
-        for a in store.db.query("SELECT capture_id, name, sha256, size, media_type FROM artifacts ORDER BY id"):
+        for a in store.query("SELECT capture_id, name, sha256, size, media_type FROM artifacts ORDER BY id"):
             artifacts.setdefault(a["capture_id"], []).append(a)
         messages: dict[int, list] = {}
-        for m in store.db.query("SELECT capture_id, sender, name, time, text FROM messages ORDER BY capture_id, seq"):
+        for m in store.query("SELECT capture_id, sender, name, time, text FROM messages ORDER BY capture_id, seq"):
             messages.setdefault(m["capture_id"], []).append(m)
-        orders = {r["id"]: r for r in store.db.query("SELECT * FROM orders")}
+        orders = {r["id"]: r for r in store.query("SELECT * FROM orders")}
 
     # 1. The chain itself.
     parsed = []
