@@ -182,13 +182,24 @@ async def test_slow_and_hang(client):
         "/buy/x",
         "/chat/nope",
         "/no/such/page",
+        "/user/index/query?tradeNo=123",
+        "/user/index/query?tradeNo=999999999999999999",
+        "/user/ticket/99999",
+        "/user/ticket/abc",
+        "/?mod=query&data=20260101000000000",
+        "/?mod=query&data=nobody",
+        "/?mod=workorder&id=1",
+        "/?mod=nope",
+        "/pay/result/W3E5R7T9Y2U4I6O8",
+        "/pay/result/nope",
     ],
 )
 async def test_bad_ids_get_a_404_page(client, path):
     resp = await client.get(path)
     assert resp.status == 404
     assert resp.content_type == "text/html"
-    assert "404" in await resp.text()
+    text = await resp.text()
+    assert any(word in text for word in ("404", "不存在", "未查询到")), text[-300:]
 
 
 async def test_unknown_demo_api_path_is_json_404(client):
@@ -249,3 +260,47 @@ async def test_naive_clock_is_refused(aiohttp_client):
     client = await aiohttp_client(create_shop_app(now=lambda: NOW.replace(tzinfo=None)))
     resp = await client.get("/detail-order-sn/D8K2M4Q7X1N5R9T3")
     assert resp.status == 500
+
+
+async def test_acg_and_caihong_pages_show_numbers_in_their_formats(client):
+    acg = await (await client.get("/user/index/query?tradeNo=137261127105830706")).text()
+    assert re.search(r"<th>订单号</th><td>(\d{18})</td>", acg).group(1) == "137261127105830706"
+    assert "2026-11-27 10:58:30" in acg and "2026-11-27 11:00:00" in acg  # 下单时间, 付款时间
+    ch = await (await client.get("/?mod=query&data=20261127073947250")).text()
+    m = re.search(r'<td class="warning">订单编号</td><td>(\d{17})</td>', ch)
+    assert m and m.group(1) == "20261127073947250"
+    assert '<td class="warning">订单金额</td><td>96.00元</td>' in ch
+    assert '<td class="warning">购买时间</td><td>2026-11-27 07:39:47</td>' in ch
+
+
+async def test_ticket_thread_takes_live_messages_and_updates_status(client):
+    page = await (await client.get("/user/ticket/52013")).text()
+    assert 'id="ticket-status" class="t-st s-wait-cs">待客服回复' in page
+    resp = await client.post("/demo/chat/ticket-52013/say", json={"sender": "merchant", "text": "已为您加急处理"})
+    assert resp.status == 201
+    page = await (await client.get("/user/ticket/52013")).text()
+    assert "已为您加急处理" in page and ">待我回复<" in page
+    assert page.count('<span class="badge-staff">官方客服</span>') == 2
+
+
+@pytest.mark.parametrize(
+    "system, pattern, url_prefix",
+    [
+        ("acg-faka", r"\d{18}", "/user/index/query?tradeNo="),
+        ("caihong", r"\d{17}", "/?mod=query&data="),
+    ],
+)
+async def test_created_orders_in_other_systems(client, system, pattern, url_prefix):
+    resp = await client.post("/demo/orders", json={"system": system, "paid_offset_seconds": 3600, "amount": "7.5"})
+    assert resp.status == 201
+    data = await resp.json()
+    assert re.fullmatch(pattern, data["order_id"])
+    assert data["url"] == url_prefix + data["order_id"]
+    page = await client.get(data["url"])
+    assert page.status == 200
+    assert data["order_id"] in await page.text()
+    created = REFERENCE_NOW - timedelta(seconds=3660)
+    stamp = created.strftime("%y%m%d%H%M%S" if system == "acg-faka" else "%Y%m%d%H%M%S")
+    assert stamp in data["order_id"]
+    pay = await client.get(f"/pay/result/{data['order_id']}")
+    assert pay.status == 200 and "7.50" in await pay.text()

@@ -16,7 +16,7 @@ from typing import Callable
 from aiohttp import web
 
 from ..clock import utcnow
-from . import chatpages, dujiaoka, hooks, pages, testpages
+from . import acgfaka, caihong, chatpages, dujiaoka, hooks, pages, platformpages, testpages
 from .chat import FIRST_MESSAGE, LAST_MESSAGE, seed_threads
 from .layout import error_page, not_found_page
 from .orders import REFERENCE_NOW
@@ -66,7 +66,7 @@ def create_shop_app(*, now: Callable[[], datetime] | None = None, seed_orders: b
     app.on_shutdown.append(_stop)
     app.router.add_get("/", root)
     app.router.add_get("/demo/pages.json", pages.pages_json)
-    for module in (dujiaoka, chatpages, testpages, hooks):
+    for module in (dujiaoka, acgfaka, chatpages, platformpages, testpages, hooks):
         module.add_routes(app)
     return app
 
@@ -83,4 +83,11 @@ def _checked(clock: Callable[[], datetime]) -> Callable[[], datetime]:
 
 
 async def root(request: web.Request) -> web.Response:
-    return web.Response(text=pages.render_index(), content_type="text/html")
+    """The index, or a 彩虹自助下单 page when `?mod=` is given (/?mod=query&data=…, /?mod=workorder…)."""
+    mod = request.query.get("mod")
+    if mod is None:
+        return web.Response(text=pages.render_index(), content_type="text/html")
+    handler = caihong.MODS.get(mod)
+    if handler is None:
+        raise web.HTTPNotFound(text=not_found_page(), content_type="text/html")
+    return handler(request)

@@ -220,15 +220,29 @@ def seed_threads() -> dict[str, Thread]:
     threads[short.thread_id] = short
 
     # acg-faka ticket threads (工单), shown inside the ticket page.
-    t1 = Thread("ticket-52013", "订单未发货", "客服-阿杰", "喵友1234567890")
-    t1.add(BUYER, "我3小时前买的原神6480代充，付款成功了，到现在一直显示等待发货。", ago=2 * 3600 + 50 * 60)
-    t1.add(MERCHANT, "您好，代充订单高峰期会有延迟，付款后30分钟内一定发货，请耐心等待。", ago=2 * 3600 + 40 * 60)
-    t1.add(BUYER, "已经超过30分钟了，还是没有发货，请尽快处理。", ago=2 * 3600)
-    t1.add(BUYER, "请问还要等多久？", ago=3600)
-    t1.add(BUYER, "再不处理我只能申请退款了。", ago=20 * 60)
+    from .orders import ACG_FAKA, seed_orders
+
+    acg = [o.order_id for o in seed_orders() if o.system == ACG_FAKA]
+    t1 = Thread("ticket-52013", "订单未发货", "客服-阿杰", "喵友1234567890", order_id=acg[0])
+    H, M = 3600, 60
+    for ago, sender, text in (
+        (2 * H + 58 * M, BUYER, "你好，我刚买的原神6480代充，付款成功了，一直显示等待发货。"),
+        (2 * H + 55 * M, BUYER, "订单号在上面，UID 187654321，官服。"),
+        (2 * H + 40 * M, MERCHANT, "您好，代充订单高峰期会有延迟，付款后30分钟内一定发货，请耐心等待。"),
+        (2 * H + 38 * M, BUYER, "好的，谢谢。"),
+        (2 * H + 5 * M, BUYER, "已经超过30分钟了，还是没有发货，请尽快处理。"),
+        (1 * H + 50 * M, BUYER, "客服你好，请问还要等多久？"),
+        (1 * H + 30 * M, BUYER, "游戏里还是没有到账，宝贝内容也一直是等待发货。"),
+        (1 * H + 2 * M, BUYER, "麻烦给个准确的发货时间。"),
+        (45 * M, BUYER, "一直没有回复，我已经截图保存了。"),
+        (32 * M, BUYER, "规则写的是付款后24小时内必须发货，你们承诺的是30分钟。"),
+        (20 * M, BUYER, "再不处理我只能申请退款并向平台投诉了。"),
+        (6 * M, BUYER, "请尽快回复本工单。"),
+    ):
+        t1.add(sender, text, ago=ago)
     threads[t1.thread_id] = t1
 
-    t2 = Thread("ticket-51877", "卡密无法使用", "客服-阿杰", "喵友1234567890", closed_status="已解决")
+    t2 = Thread("ticket-51877", "卡密无法使用", "客服-阿杰", "喵友1234567890", order_id=acg[1], closed_status="已解决")
     t2.add(BUYER, "优酷周卡提示卡密已被使用。", ago=29 * 3600)
     t2.add(MERCHANT, "抱歉，已为您补发新卡密：YK-WEEK-3F8A-KD92-PX71，请查收。", ago=28 * 3600)
     t2.add(BUYER, "可以用了，谢谢。", ago=27 * 3600)

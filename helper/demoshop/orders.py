@@ -150,23 +150,23 @@ def seed_orders() -> list[Order]:
     add(ACG_FAKA, 3 * H + 90, 3 * H, status="已付款", product="原神 创世结晶 6480（代充）", amount="518.00",
         contact="QQ 1234567890", order_type="在线发货", pay_method="支付宝",
         promise="在线发货商品，付款后30分钟内发货，节假日顺延")
-    add(ACG_FAKA, 30 * H, 30 * H - 40, status="已付款", product="优酷VIP会员 周卡", amount="6.80",
+    add(ACG_FAKA, 30 * H + 1427, 30 * H + 1388, status="已付款", product="优酷VIP会员 周卡", amount="6.80",
         contact="QQ 1234567890", order_type="自动发货", pay_method="微信支付", promise="自动发货，付款后即时到账",
         keys=["YK-WEEK-3F8A-KD92-PX71"])
-    add(ACG_FAKA, 15 * 60, None, status="待付款", product="迅雷白金会员 月卡", amount="12.00",
+    add(ACG_FAKA, 15 * 60 + 13, None, status="待付款", product="迅雷白金会员 月卡", amount="12.00",
         contact="QQ 1234567890", order_type="自动发货", pay_method="支付宝", promise="自动发货，付款后即时到账")
 
     # 彩虹自助下单.
-    add(CAIHONG, 4 * H, 4 * H - 10, status="处理中", product="QQ空间说说赞 1000个", amount="9.90",
+    add(CAIHONG, 4 * H + 437, 4 * H + 409, status="处理中", product="QQ空间说说赞 1000个", amount="9.90",
         contact="QQ号：2459876310", order_type="人工处理", pay_method="QQ钱包", promise="付款后10分钟内开始处理")
-    add(CAIHONG, 6 * H, 6 * H - 15, status="待处理", product="王者荣耀点券 1000点（直充）", amount="96.00",
+    add(CAIHONG, 6 * H + 1213, 6 * H + 1190, status="待处理", product="王者荣耀点券 1000点（直充）", amount="96.00",
         contact="充值QQ：2459876310", order_type="人工处理", pay_method="支付宝", promise="24小时内发货")
-    add(CAIHONG, 28 * H, 28 * H - 15, status="已完成", product="快手作品播放量 10000", amount="5.00",
+    add(CAIHONG, 28 * H + 2291, 28 * H + 2270, status="已完成", product="快手作品播放量 10000", amount="5.00",
         contact="作品链接：https://v.kuaishou.com/xxxx", order_type="自动发货", pay_method="微信支付",
         promise="付款后10分钟内开始处理")
-    add(CAIHONG, 54 * H, 54 * H - 15, status="异常", product="抖音直播间人气 500人", amount="20.00",
+    add(CAIHONG, 54 * H + 817, 54 * H + 790, status="异常", product="抖音直播间人气 500人", amount="20.00",
         contact="抖音号：dy_778899", order_type="人工处理", pay_method="支付宝", promise="付款后30分钟内开始")
-    add(CAIHONG, 80 * H, 80 * H - 15, status="已退款", product="网易云音乐等级加速 30天", amount="12.50",
+    add(CAIHONG, 80 * H + 3011, 80 * H + 2987, status="已退款", product="网易云音乐等级加速 30天", amount="12.50",
         contact="网易云ID：13800001111", order_type="人工处理", pay_method="QQ钱包", promise="48小时内完成")
     return orders
 

@@ -25,6 +25,9 @@ class Page:
 
 DJ_LABELS = ("订单号", "订单名称", "购买数量", "订单创建时间", "下单邮箱", "订单类型", "实际支付价格", "订单状态", "支付方式")
 
+ACG_LABELS = ("订单号", "商品名称", "商品类型", "订单金额", "支付方式", "下单时间", "付款时间", "宝贝内容")
+CH_LABELS = ("订单编号", "商品名称", "订单金额", "购买时间", "下单信息", "订单状态")
+
 PAGES: tuple[Page, ...] = (
     Page("/", "index", "test", "演示商城导航", ("演示商城", "京ICP备2026000001号-1")),
     # 独角数卡 theme A: one order per status.
@@ -46,6 +49,38 @@ PAGES: tuple[Page, ...] = (
     Page("/buy/1", "product", "dujiaoka", "商品页（付款后5分钟内自动发货）", ("付款后5分钟内自动发货", "立即购买")),
     Page("/buy/3", "product", "dujiaoka", "商品页（库存不足）", ("库存可使用卡密不足，请联系管理员核查",)),
     Page("/order-search", "query", "dujiaoka", "订单查询", ("订单查询",)),
+    # 异次元发卡 acg-faka.
+    Page("/user/index/query?tradeNo=137261127105830706", "order", "acg-faka", "已付款 等待发货（在线发货）",
+         ACG_LABELS + ("已付款", "等待发货", "在线发货", "正在发货中，请耐心等待，如有疑问，请联系客服。", "¥518.00",
+                       "湘ICP备2025003321号-1", "统一社会信用代码")),
+    Page("/user/index/query?tradeNo=367261126073613936", "order", "acg-faka", "已付款 已发货（自动发货）",
+         ACG_LABELS + ("已发货", "自动发货", "YK-WEEK-3F8A-KD92-PX71")),
+    Page("/user/index/query?tradeNo=409261127134447654", "order", "acg-faka", "待付款", ACG_LABELS + ("待付款",)),
+    Page("/user/index/query", "query", "acg-faka", "订单查询", ("订单查询", "tradeNo")),
+    Page("/user/ticket", "ticket", "acg-faka", "我的工单（各状态）", ("待客服回复", "已解决", "已关闭", "<time datetime=")),
+    Page("/user/ticket/52013", "ticket", "acg-faka", "工单：订单未发货（页内聊天窗格）",
+         ("官方客服", "客服-阿杰", "<time datetime=", "待客服回复", "137261127105830706", "付款后30分钟内一定发货",
+          'class="ticket-thread"')),
+    Page("/user/ticket/51877", "ticket", "acg-faka", "工单：已解决", ("已解决", "官方客服")),
+    # 彩虹自助下单.
+    Page("/?mod=query&data=20261127073947250", "order", "caihong", "订单详细信息弹窗：待处理",
+         CH_LABELS + ("订单详细信息", "96.00元", "待处理", "投诉订单", "申请退款", 'style="display:block"',
+                      "豫ICP备2022034567号-3")),
+    Page("/?mod=query&data=20261127095243957", "order", "caihong", "订单详细信息弹窗：处理中", CH_LABELS + ("处理中", "9.90元")),
+    Page("/?mod=query&data=20261126092149270", "order", "caihong", "订单详细信息弹窗：已完成", CH_LABELS + ("已完成",)),
+    Page("/?mod=query&data=20261125074623390", "order", "caihong", "订单详细信息弹窗：异常", CH_LABELS + ("异常",)),
+    Page("/?mod=query&data=20261124050949503", "order", "caihong", "订单详细信息弹窗：已退款", CH_LABELS + ("已退款",)),
+    Page("/?mod=query&data=2459876310", "query", "caihong", "按下单QQ查询（订单列表）", ("20261127073947250", "20261127095243957")),
+    Page("/?mod=workorder", "workorder", "caihong", "售后工单列表", ("业务补单", "卡密错误", "充值没到账", "待处理", "待补充", "已结单")),
+    Page("/?mod=workorder&id=10086", "workorder", "caihong", "工单：充值没到账", ("充值没到账", "待处理", "20261127073947250")),
+    Page("/?mod=buy", "product", "caihong", "在线下单", ("24小时内发货", "代开类商品一般在48小时内完成")),
+    # Platform rules and payment proof.
+    Page("/rules", "rules", "platform", "平台交易规则（发货条款）",
+         ("商家须在买家付款后24小时内发货，自动发货商品须即时发货", "平台交易规则")),
+    Page("/pay/result/D8K2M4Q7X1N5R9T3", "payment", "pay", "支付成功（独角数卡订单）",
+         ("支付成功", "交易单号", "商户单号", "D8K2M4Q7X1N5R9T3", "¥98.50", "付款时间", "收款方", "星辰数卡", "鲁ICP备2021019876号-1")),
+    Page("/pay/result/137261127105830706", "payment", "pay", "支付成功（异次元订单）",
+         ("支付成功", "¥518.00", "长沙喵呜网络科技有限公司")),
     # Chat.
     Page("/chat/demo", "chat", "dujiaoka", "长聊天记录（内部滚动）", (FIRST_MESSAGE, LAST_MESSAGE, "今天", "昨天")),
     Page("/chat/short", "chat", "dujiaoka", "短聊天", ("腾讯视频",)),
