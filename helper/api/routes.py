@@ -16,6 +16,7 @@ ROUTES = [
     ("POST", "/api/notifications", views.notified),
     ("GET", "/api/captures/{id}", views.get_capture),
     ("GET", "/api/captures/{id}/files/{name}", views.get_capture_file),
+    ("POST", "/api/analyze", views.analyze),
     ("POST", "/api/verify", views.run_verify),
 ]
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from .. import clock
 from ..errors import BadRequest, NotFound
 from ..escalation import actions_of, order_status, record_action
+from ..orders import analyse, shop_host
 from ..store import verify_and_record
 from ..store.store import ORDER_FIELDS
 from . import keys
@@ -41,12 +42,12 @@ async def track_order(request: web.Request) -> web.Response:
     fields = {"url": (str,), "order_no": (str,), **{k: (str, type(None)) for k in ORDER_FIELDS if k != "url"}}
     fields["promise_seconds"] = (int, type(None))
     body = await read_json(request, fields, required=("url", "order_no"))
-    host = urlsplit(body["url"]).hostname
+    host = shop_host(body["url"])
     if urlsplit(body["url"]).scheme not in ("http", "https") or not host:
         raise BadRequest("url must be an http(s) address of the shop")
     order_no = body.pop("order_no").strip()
     store = request.app[keys.STORE]
-    order, changes = await asyncio.to_thread(store.upsert_order, host.lower(), order_no, body)
+    order, changes = await asyncio.to_thread(store.upsert_order, host, order_no, body)
     return web.json_response({"order": order, "changes": changes}, status=200)
 
 
@@ -118,6 +119,21 @@ async def get_capture_file(request: web.Request) -> web.StreamResponse:
             "X-SHA256": art["sha256"],
         },
     )
+
+
+async def analyze(request: web.Request) -> web.Response:
+    """What is this page? Order facts, promise, deadline, messages, shop; and the tracked order if any."""
+    body = await read_json(request, {"url": (str,), "html": (str,)}, required=("url", "html"))
+    result = await asyncio.to_thread(analyse, body["html"], body["url"], clock.utcnow())
+    store = request.app[keys.STORE]
+    tracked = None
+    host = shop_host(body["url"])
+    if host and result["order"]["order_id"]:
+        found = store.find_order(host, result["order"]["order_id"])
+        if found:
+            tracked = order_status(store, found, clock.utcnow(), platform_window=_window(request))
+    result["tracked_order"] = tracked
+    return web.json_response(result)
 
 
 async def run_verify(request: web.Request) -> web.Response:

@@ -1,0 +1,108 @@
+"""From a captured page to a tracked order: the glue between page understanding and the store.
+
+An order page creates or updates its order (keyed by shop host + order number) with the facts, the promise
+and the deadline, and the capture is linked to it. A chat or other page from the same shop is linked to the
+order it names, or to the shop's one open order. A merchant's promise found in a chat gives an order that
+has none its promise and deadline. Changes are recorded by the store as `order.updated` events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from .clock import iso, parse_iso
+from .store import Store
+from .understanding import extract
+
+OPEN_EXCLUDED = {"delivered", "refunded", "expired", "failed"}
+
+
+def shop_host(url: str | None) -> str | None:
+    """Lowercased host, with the port when it is not the scheme's default (shops on one host, other ports, differ)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    return host
+
+
+def analyse(html: str | bytes, url: str | None, now: datetime) -> dict:
+    """What the page is, plus whether it looks like a card shop (for the extension's default watch list)."""
+    result = extract(html, url, now=now)
+    result["is_shop"] = is_card_shop(result)
+    return result
+
+
+def is_card_shop(result: dict) -> bool:
+    return (
+        result["page_kind"] in ("order", "chat", "product", "payment")
+        or bool(result["order"]["order_id"])
+        or bool(result["promise"] and result["promise"].get("text"))
+    )
+
+
+def order_facts(result: dict, url: str | None) -> dict:
+    o = result["order"]
+    promise = result.get("promise") or {}
+    return {
+        "url": url,
+        "product": o.get("product"),
+        "amount": o.get("amount"),
+        "currency": o.get("currency"),
+        "status": o.get("status"),
+        "status_code": o.get("status_code") if o.get("status_code") != "unknown" else None,
+        "ordered_at": o.get("ordered_at"),
+        "paid_at": o.get("paid_at"),
+        "merchant": o.get("merchant"),
+        "delivery_mode": o.get("delivery_mode"),
+        "contact": o.get("contact"),
+        "promise_text": promise.get("text"),
+        "promise_seconds": promise.get("within_seconds"),
+        "promise_source": promise.get("source"),
+        "deadline": result.get("deadline"),
+        "shop_name": (result.get("shop") or {}).get("name"),
+        "shop_icp": (result.get("shop") or {}).get("icp"),
+    }
+
+
+def find_order_for(store: Store, host: str, text: str) -> dict | None:
+    """The shop's order this page names; else the shop's single open order."""
+    orders = [o for o in store.list_orders() if o["shop_host"] == host]
+    named = [o for o in orders if o["order_no"] and o["order_no"] in text]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        return None
+    open_orders = [o for o in orders if o["status_code"] not in OPEN_EXCLUDED]
+    return open_orders[0] if len(open_orders) == 1 else None
+
+
+def record(store: Store, capture: dict, result: dict, page_text: str = "") -> dict | None:
+    """Create/update/link the order for a stored capture. Returns the order, or None when none applies."""
+    host = shop_host(capture.get("url"))
+    if not host:
+        return None
+    order_no = result["order"].get("order_id")
+    if result["page_kind"] == "order" and order_no:
+        order, _ = store.upsert_order(host, order_no, order_facts(result, capture["url"]), capture_id=capture["id"])
+    else:
+        order = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in result.get("messages") or []))
+        if order is None:
+            return None
+        promise = result.get("promise") or {}
+        if not order["promise_text"] and promise.get("text") and promise.get("within_seconds") is not None:
+            base = order["paid_at"] or order["ordered_at"]
+            deadline = iso(parse_iso(base) + timedelta(seconds=promise["within_seconds"])) if base else result.get("deadline")
+            order, _ = store.upsert_order(host, order["order_no"], {
+                "promise_text": promise["text"], "promise_seconds": promise["within_seconds"],
+                "promise_source": promise.get("source"), "deadline": deadline,
+            }, capture_id=capture["id"])
+    if capture.get("order_id") is None:
+        store.link_capture(capture["id"], order["id"])
+    return store.get_order(order["id"])

@@ -1,0 +1,90 @@
+"""From captured pages to tracked orders: create, update with recorded changes, link chats, /api/analyze."""
+
+from datetime import datetime
+
+from helper.clock import CHINA
+from helper.orders import analyse, record, shop_host
+from helper.store import Store, verify
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=CHINA)
+
+ORDER_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>星辰卡铺 - 订单详情</title></head><body>
+<div class="order"><p><label>订单号：</label><span>K7Q2M9X4T1B8C3D5</span></p>
+<p><label>订单名称：</label><span>王者荣耀 648 点券</span></p>
+<p><label>订单创建时间：</label><span>2026-11-27 09:58:02</span></p>
+<p><label>订单类型：</label><span>人工处理</span></p>
+<p><label>实际支付价格：</label><span>¥ 588.00</span></p>
+<p><label>订单状态：</label><span>{status}</span></p></div>
+<footer>粤ICP备2024051234号-1</footer></body></html>"""
+
+CHAT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>星辰卡铺 - 在线客服</title></head><body>
+<div class="chat"><div class="msg merchant"><span class="name">客服小星</span><time datetime="2026-11-27T10:01:00+08:00">10:01</time>
+<p>亲，付款后30分钟内发货</p></div>
+<div class="msg buyer self"><span class="name">我</span><time datetime="2026-11-27T11:30:00+08:00">11:30</time>
+<p>订单 K7Q2M9X4T1B8C3D5 还没发货</p></div></div></body></html>"""
+
+
+def store_page(store, html, url, kind):
+    result = analyse(html, url, NOW)
+    cap = store.add_capture(kind=kind, source="url", url=url, title="t", files={"dom.html": html.encode()},
+                            messages=result["messages"])
+    return cap, result
+
+
+def test_shop_host():
+    assert shop_host("https://Shop.Example/x") == "shop.example"
+    assert shop_host("http://127.0.0.1:8101/x") == "127.0.0.1:8101"
+    assert shop_host("http://shop.example:80/") == "shop.example"
+    assert shop_host("not a url") is None
+
+
+def test_order_page_creates_then_updates_and_chat_links(tmp_path):
+    store = Store(tmp_path)
+    url = "http://127.0.0.1:8101/detail-order-sn/K7Q2M9X4T1B8C3D5"
+    cap, result = store_page(store, ORDER_PAGE.format(status="处理中"), url, "order")
+    assert result["is_shop"] and result["page_kind"] == "order"
+    order = record(store, cap, result)
+    assert order["order_no"] == "K7Q2M9X4T1B8C3D5" and order["shop_host"] == "127.0.0.1:8101"
+    assert order["amount"] == "588.00" and order["status_code"] == "processing"
+    assert store.get_capture(cap["id"])["order_id"] == order["id"]
+
+    # The chat names the order; the merchant's promise there gives the order its deadline.
+    chat, chat_result = store_page(store, CHAT_PAGE, "http://127.0.0.1:8101/chat/1", "chat")
+    linked = record(store, chat, chat_result)
+    assert linked["id"] == order["id"]
+    assert linked["promise_seconds"] == 1800 and linked["promise_source"] == "chat"
+    assert linked["deadline"].startswith("2026-11-27T10:28:02")
+    assert len(store.messages(order_id=order["id"])) == 2
+
+    # Status changes are recorded, not overwritten silently.
+    cap2, result2 = store_page(store, ORDER_PAGE.format(status="已完成"), url, "order")
+    record(store, cap2, result2)
+    updates = [e for e in store.events(order_id=order["id"]) if e["type"] == "order.updated"]
+    assert updates[-1]["data"]["changes"]["status"] == ["处理中", "已完成"]
+    assert store.get_order(order["id"])["status"] == "已完成"
+    assert verify(store)["ok"]
+
+
+def test_page_of_another_shop_is_not_linked(tmp_path):
+    store = Store(tmp_path)
+    cap, result = store_page(store, ORDER_PAGE.format(status="处理中"), "http://a.example/detail-order-sn/K7Q2M9X4T1B8C3D5", "order")
+    record(store, cap, result)
+    chat, chat_result = store_page(store, CHAT_PAGE, "http://b.example/chat/1", "chat")
+    assert record(store, chat, chat_result) is None
+    assert store.get_capture(chat["id"])["order_id"] is None
+
+
+async def test_analyze_route(client, auth):
+    url = "http://127.0.0.1:8101/detail-order-sn/K7Q2M9X4T1B8C3D5"
+    r = await client.post("/api/analyze", json={"url": url, "html": ORDER_PAGE.format(status="处理中")}, headers=auth)
+    assert r.status == 200
+    body = await r.json()
+    assert body["page_kind"] == "order" and body["order"]["amount"] == "588.00" and body["is_shop"]
+    assert body["tracked_order"] is None
+    await client.post("/api/orders", json={"url": url, "order_no": "K7Q2M9X4T1B8C3D5"}, headers=auth)
+    r = await client.post("/api/analyze", json={"url": url, "html": ORDER_PAGE.format(status="处理中")}, headers=auth)
+    assert (await r.json())["tracked_order"]["escalation"]["stage"] == "no_deadline"
+    r = await client.post("/api/analyze", json={"url": url, "html": "\x00\x01 junk <<<"}, headers=auth)
+    assert r.status == 200 and (await r.json())["page_kind"] == "other"
+    r = await client.post("/api/analyze", json={"url": url}, headers=auth)
+    assert r.status == 400
