@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from helper.demoshop import FIRST_MESSAGE, HANGING_PAGES, LAST_MESSAGE, PAGES, REFERENCE_NOW, STATE, create_shop_app
+from helper.demoshop.layout import SHOPS
 from helper.demoshop.orders import ACG_FAKA, CAIHONG, DUJIAOKA, ID_FORMATS, STATUSES, seed_orders
 from helper.demoshop.testpages import band_color
 
@@ -28,7 +29,8 @@ async def test_every_listed_page_serves_its_key_texts(client):
         text = await resp.text()
         missing = [x for x in page.expect if x not in text]
         assert not missing, (page.path, missing)
-        assert re.search(r"<title>[^<]+</title>", text), page.path
+        title = re.search(r"<title>([^<]+)</title>", text).group(1)
+        assert any(shop.name in title for shop in SHOPS.values()), (page.path, title)
         assert "Noto Sans CJK SC" in text, page.path
         if page.kind not in ("tall",):
             assert re.search(r"[京粤浙湘豫鲁]ICP备\d+号-\d", text), page.path
@@ -304,3 +306,53 @@ async def test_created_orders_in_other_systems(client, system, pattern, url_pref
     assert stamp in data["order_id"]
     pay = await client.get(f"/pay/result/{data['order_id']}")
     assert pay.status == 200 and "7.50" in await pay.text()
+
+
+@pytest.mark.browser
+async def test_pages_in_real_chromium(client):
+    """One browser session: the chat pane scrolls inside the page and takes polled messages into the DOM;
+    the tall page has its colours at the documented offsets; the 彩虹 popup is open."""
+    import io
+
+    from PIL import Image
+    from playwright.async_api import async_playwright
+
+    from helper.browser import launch_browser
+
+    async with async_playwright() as pw:
+        browser = await launch_browser(pw)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 720})
+            await page.goto(str(client.make_url("/chat/demo")))
+            geo = await page.evaluate(
+                """() => { const p = document.getElementById('msg-list'); return {
+                  doc: document.scrollingElement.scrollHeight, inner: innerHeight,
+                  paneScroll: p.scrollHeight, paneClient: p.clientHeight, top: p.scrollTop,
+                  first: p.querySelector('.msg .bubble').textContent,
+                  lastVisible: p.lastElementChild.getBoundingClientRect().bottom <= innerHeight }; }"""
+            )
+            assert geo["doc"] <= geo["inner"]  # the page itself does not scroll
+            assert geo["paneScroll"] > 5 * geo["paneClient"]  # the long history scrolls inside the pane
+            assert geo["top"] > 0 and geo["lastVisible"]  # opened at the newest message
+            assert geo["first"] == FIRST_MESSAGE
+            await page.evaluate(
+                """() => { window.seen = []; new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(
+                  n => n.textContent && window.seen.push(n.textContent)))).observe(
+                  document.getElementById('msg-list'), {childList: true}); }"""
+            )
+            resp = await client.post("/demo/chat/demo/say", json={"sender": "merchant", "text": "浏览器轮询测试消息"})
+            assert resp.status == 201
+            await page.wait_for_function("window.seen.some(t => t.includes('浏览器轮询测试消息'))", timeout=15000)
+
+            await page.goto(str(client.make_url("/tall?height=5000")))
+            png = await page.screenshot(full_page=True)
+            img = Image.open(io.BytesIO(png)).convert("RGB")
+            assert img.size == (1280, 5000)
+            for i in range(5):
+                assert img.getpixel((900, i * 1000 + 500)) == band_color(i), i
+
+            await page.goto(str(client.make_url("/?mod=query&data=20261127073947250")))
+            assert await page.is_visible("text=订单详细信息")
+            assert await page.is_visible("text=投诉订单")
+        finally:
+            await browser.close()

@@ -84,7 +84,7 @@ async def tall(request: web.Request) -> web.Response:
             f'<div class="lbl">第 {i} 段 · 偏移 {top} px · rgb({r},{g},{b})</div>{img}</div>'
         )
     body = f'<div id="tall" style="height:{height}px" data-height="{height}">{"".join(bands)}</div>{OBSERVER_JS}'
-    return web.Response(text=document(f"超长页面 {height}px - 截图测试", body, css=TALL_CSS), content_type="text/html")
+    return web.Response(text=document(f"超长页面 {height}px - {SHOPS['hub'].name}", body, css=TALL_CSS), content_type="text/html")
 
 
 async def tall_image(request: web.Request) -> web.Response:
@@ -121,7 +121,7 @@ async def hang(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
     await resp.prepare(request)
     await resp.write(
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>正在加载… - 永不结束的页面</title>'
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>正在加载… - 订单证人 演示商城</title>'
         '<style>body{font-family:"Noto Sans CJK SC",sans-serif;padding:40px}</style></head>'
         "<body><h1>页面加载中，请稍候…</h1><p>此页面的响应永远不会结束（超时测试）。</p>".encode()
     )
@@ -137,7 +137,7 @@ async def hang_image_page(request: web.Request) -> web.Response:
         '<img src="/hang/image.png" width="300" height="200" alt="永不加载的图片" style="background:#eee"></div>'
         + footer(shop)
     )
-    return web.Response(text=document("图片永不加载 - 超时测试", body), content_type="text/html")
+    return web.Response(text=document(f"图片永不加载 - {shop.name}", body), content_type="text/html")
 
 
 async def hang_image(request: web.Request) -> web.StreamResponse:
@@ -153,7 +153,7 @@ async def slow(request: web.Request) -> web.Response:
     await asyncio.sleep(ms / 1000)
     shop = SHOPS["hub"]
     body = f'<div style="padding:40px"><h1>慢速页面</h1><p>服务器延迟 {ms} 毫秒后返回。</p></div>' + footer(shop)
-    return web.Response(text=document(f"慢速页面 {ms}ms", body), content_type="text/html")
+    return web.Response(text=document(f"慢速页面 {ms}ms - {shop.name}", body), content_type="text/html")
 
 
 def add_routes(app: web.Application) -> None:
