@@ -106,3 +106,14 @@ def record(store: Store, capture: dict, result: dict, page_text: str = "") -> di
     if capture.get("order_id") is None:
         store.link_capture(capture["id"], order["id"])
     return store.get_order(order["id"])
+
+
+def on_capture_stored(store: Store, capture: dict, html: str | None, url: str | None, now: datetime) -> dict | None:
+    """The capture engine's after-capture hook: understand the page, keep its chat messages, track its order."""
+    if not html:
+        return None
+    result = analyse(html, url, now)
+    order = record(store, capture, result, html if isinstance(html, str) else "")
+    if result["messages"] and not capture.get("message_count"):
+        store.add_messages(capture["id"], result["messages"])  # after linking, so the event names the order
+    return {"analysis": result, "order_id": order["id"] if order else None}

@@ -88,3 +88,21 @@ async def test_analyze_route(client, auth):
     assert r.status == 200 and (await r.json())["page_kind"] == "other"
     r = await client.post("/api/analyze", json={"url": url}, headers=auth)
     assert r.status == 400
+
+
+def test_after_capture_hook_keeps_messages_and_tracks_the_order(tmp_path):
+    from helper.orders import on_capture_stored
+
+    store = Store(tmp_path)
+    url = "http://127.0.0.1:8101/detail-order-sn/K7Q2M9X4T1B8C3D5"
+    cap = store.add_capture(kind="order", source="tab", url=url, files={"dom.html": b"x"})
+    out = on_capture_stored(store, store.get_capture(cap["id"]), ORDER_PAGE.format(status="处理中"), url, NOW)
+    assert out["order_id"] is not None
+    chat = store.add_capture(kind="chat", source="tab", url="http://127.0.0.1:8101/chat/1", files={"dom.html": b"y"})
+    out = on_capture_stored(store, store.get_capture(chat["id"]), CHAT_PAGE, "http://127.0.0.1:8101/chat/1", NOW)
+    assert store.get_capture(chat["id"])["message_count"] == 2
+    assert [e["type"] for e in store.events(order_id=out["order_id"])].count("messages.extracted") == 1
+    assert verify(store)["ok"]
+    # Editing an extracted message is caught.
+    store.conn.execute("UPDATE messages SET text='改' WHERE capture_id=?", (chat["id"],))
+    assert [p["code"] for p in verify(store)["problems"]] == ["row_edited"]

@@ -231,6 +231,20 @@ class Store:
                 (capture_id, order_id, i, m["sender"], m.get("name"), m.get("time"), m["text"]),
             )
 
+    def add_messages(self, capture_id: int, messages: list[dict]) -> None:
+        """Chat messages extracted from a stored capture after the fact (its DOM or its OCR text)."""
+        messages = [{k: m.get(k) for k in MESSAGE_FIELDS} for m in messages]
+        with self.transaction() as tx:
+            row = self.conn.execute("SELECT order_id FROM captures WHERE id=?", (capture_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"capture {capture_id} not found")
+            if self.conn.execute("SELECT 1 FROM messages WHERE capture_id=? LIMIT 1", (capture_id,)).fetchone():
+                raise BadRequest(f"capture {capture_id} already has its messages")
+            self._insert_messages(capture_id, row[0], messages)
+            self._append(tx, "messages.extracted",
+                         {"capture_id": capture_id, "messages": {"count": len(messages), "sha256": messages_digest(messages)}},
+                         order_id=row[0], capture_id=capture_id)
+
     def artifact_path(self, art: dict) -> Path:
         return blobs.blob_path(self.evidence_dir, art["sha256"], Path(art["name"]).suffix.lower())
 

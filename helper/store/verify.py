@@ -79,6 +79,8 @@ def verify(store: Store) -> dict:
             cap_order[e["capture_id"]] = e["order_id"]
         elif e["type"] == "capture.linked":
             cap_order[d.get("capture_id")] = d.get("order_id")
+        elif e["type"] == "messages.extracted" and e["capture_id"] in cap_snap:
+            cap_snap[e["capture_id"]] = {**cap_snap[e["capture_id"]], "messages": d.get("messages")}
         elif e["type"] in ("order.created", "order.updated") and "order" in d:
             order_snap[e["order_id"]] = d["order"]
 
