@@ -308,6 +308,45 @@ async def test_created_orders_in_other_systems(client, system, pattern, url_pref
     assert pay.status == 200 and "7.50" in await pay.text()
 
 
+async def test_create_chat_thread(client):
+    resp = await client.post(
+        "/demo/chat",
+        json={"title": "测试客服", "merchant_name": "店主", "messages": [
+            {"sender": "merchant", "text": "付款后5分钟内发货", "offset_seconds": 600},
+            {"sender": "buyer", "text": "已付款", "offset_seconds": 300},
+        ]},
+    )
+    assert resp.status == 201
+    data = await resp.json()
+    assert data["messages"] == 2
+    page = await client.get(data["url"])
+    assert page.status == 200
+    text = await page.text()
+    assert "测试客服" in text and "付款后5分钟内发货" in text and 'title="2026-11-27 13:50:00"' in text
+    polled = await (await client.get(f"/demo/chat/{data['thread']}/messages.json")).json()
+    assert [m["name"] for m in polled["messages"]] == ["店主", "我"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"colour": "red"},
+        {"title": ""},
+        {"messages": "hi"},
+        {"messages": [{"sender": "bot", "text": "x"}]},
+        {"messages": [{"sender": "buyer", "text": "x", "offset_seconds": -1}]},
+        {"messages": [{"sender": "buyer", "text": "a", "offset_seconds": 5},
+                      {"sender": "buyer", "text": "b", "offset_seconds": 50}]},
+    ],
+)
+async def test_create_chat_thread_rejects_bad_input(client, body):
+    before = set(client.app[STATE].threads)
+    resp = await client.post("/demo/chat", json=body)
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "bad_request"
+    assert set(client.app[STATE].threads) == before
+
+
 @pytest.mark.browser
 async def test_pages_in_real_chromium(client):
     """One browser session: the chat pane scrolls inside the page and takes polled messages into the DOM;

@@ -95,7 +95,8 @@ def goods_content(o: Order) -> str:
 
 def render_result(o: Order, now: datetime, ticket_id: str = "") -> str:
     paid = o.paid(now)
-    state_tag = '<span class="tag tag-unpaid">待付款</span>' if o.status == "待付款" else '<span class="tag tag-paid">已付款</span>'
+    unpaid = o.status == "待付款"
+    state_tag = f'<span class="tag {"tag-unpaid" if unpaid else "tag-paid"}">{e(o.status)}</span>'
     rows = [
         ("订单号", e(o.order_id)),
         ("商品名称", e(o.product)),
@@ -111,7 +112,10 @@ def render_result(o: Order, now: datetime, ticket_id: str = "") -> str:
         ("宝贝内容", goods_content(o)),
     ]
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    link = f'<a class="acg-btn" href="/user/ticket/{e(ticket_id)}">查看工单</a>' if ticket_id else '<a class="acg-btn" href="/user/ticket">联系客服 / 提交工单</a>'
+    if ticket_id:
+        link = f'<a class="acg-btn" href="/user/ticket/{e(ticket_id)}">查看工单</a>'
+    else:
+        link = '<a class="acg-btn" href="/user/ticket">联系客服 / 提交工单</a>'
     return f'<div class="acg-card"><div class="title">查询结果</div><table class="result-table">{table}</table><p>{link}</p></div>'
 
 
@@ -129,7 +133,9 @@ async def query(request: web.Request) -> web.Response:
         return web.Response(text=_page("订单查询", _query_form()), content_type="text/html")
     o = st.order(ACG_FAKA, trade_no) if ACG_RE.match(trade_no) else None
     if o is None:
-        inner = _query_form(trade_no) + '<div class="acg-card"><div class="title">查询结果</div><p>未查询到订单，请检查订单号是否正确。</p></div>'
+        inner = _query_form(trade_no) + (
+            '<div class="acg-card"><div class="title">查询结果</div><p>未查询到订单，请检查订单号是否正确。</p></div>'
+        )
         return web.Response(status=404, text=_page("订单不存在", inner), content_type="text/html")
     inner = _query_form(trade_no) + render_result(o, st.now(), _ticket_for(st.threads, o.order_id))
     return web.Response(text=_page("订单查询", inner), content_type="text/html")

@@ -105,7 +105,8 @@ def _shell(title: str, active: str, inner: str, extra: str = "") -> str:
 
 
 def _orders(st) -> list[Order]:
-    return sorted((o for o in st.orders.values() if o.system == CAIHONG), key=lambda o: o.created(st.now()), reverse=True)
+    now = st.now()
+    return sorted((o for o in st.orders.values() if o.system == CAIHONG), key=lambda o: o.created(now), reverse=True)
 
 
 def _status(o: Order) -> str:

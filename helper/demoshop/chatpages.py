@@ -9,7 +9,7 @@ and buyer alternately every SECONDS seconds.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -209,7 +209,53 @@ async def say(request: web.Request) -> web.Response:
     return json_response(message_json(th, msg, now), status=201)
 
 
+def _name(data: dict, key: str, default: str) -> str:
+    v = data.get(key, default)
+    if not isinstance(v, str) or not v.strip() or len(v) > 40:
+        raise json_error(400, "bad_request", f"{key} 必须是 1-40 字的字符串 / {key} must be a string of 1-40 characters")
+    return v.strip()
+
+
+async def create_thread(request: web.Request) -> web.Response:
+    """A fresh thread, optionally with history: {"title", "merchant_name", "buyer_name",
+    "messages": [{"sender", "text", "offset_seconds"}]} (offsets = seconds before now, oldest first)."""
+    data = await read_object(request)
+    unknown = set(data) - {"title", "merchant_name", "buyer_name", "messages"}
+    if unknown:
+        raise json_error(400, "bad_request", f"未知字段 / unknown fields: {', '.join(sorted(unknown))}")
+    st = state(request)
+    th = Thread(
+        thread_id=f"t{len(st.threads) + 1}",
+        title=_name(data, "title", "在线客服"),
+        merchant_name=_name(data, "merchant_name", "客服"),
+        buyer_name=_name(data, "buyer_name", "我"),
+    )
+    while th.thread_id in st.threads:
+        th.thread_id += "x"
+    history = data.get("messages", [])
+    if not isinstance(history, list) or len(history) > 1000:
+        raise json_error(400, "bad_request", "messages 必须是列表 / messages must be a list")
+    now = st.now()
+    last_offset = float("inf")
+    for item in history:
+        ok = isinstance(item, dict) and item.get("sender") in SENDERS and isinstance(item.get("text"), str)
+        offset = item.get("offset_seconds", 0) if isinstance(item, dict) else None
+        if not ok or not item["text"].strip() or len(item["text"]) > MAX_TEXT:
+            raise json_error(400, "bad_request", "每条消息需要 sender 和非空 text / each message needs sender and text")
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not 0 <= offset <= last_offset:
+            raise json_error(
+                400, "bad_request",
+                "offset_seconds 必须是非负数且从旧到新递减 / offset_seconds must be >= 0 and not increase",
+            )
+        last_offset = offset
+        th.add(item["sender"], item["text"].strip(), at=now - timedelta(seconds=offset))
+    st.threads[th.thread_id] = th
+    return json_response({"thread": th.thread_id, "url": f"/chat/{th.thread_id}", "messages": len(th.messages)},
+                         status=201)
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/demo/chat", create_thread)
     app.router.add_get("/chat/{thread}", chat_page)
     app.router.add_get("/demo/chat/{thread}/messages.json", messages_json)
     app.router.add_post("/demo/chat/{thread}/say", say)

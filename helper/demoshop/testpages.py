@@ -84,7 +84,8 @@ async def tall(request: web.Request) -> web.Response:
             f'<div class="lbl">第 {i} 段 · 偏移 {top} px · rgb({r},{g},{b})</div>{img}</div>'
         )
     body = f'<div id="tall" style="height:{height}px" data-height="{height}">{"".join(bands)}</div>{OBSERVER_JS}'
-    return web.Response(text=document(f"超长页面 {height}px - {SHOPS['hub'].name}", body, css=TALL_CSS), content_type="text/html")
+    title = f"超长页面 {height}px - {SHOPS['hub'].name}"
+    return web.Response(text=document(title, body, css=TALL_CSS), content_type="text/html")
 
 
 async def tall_image(request: web.Request) -> web.Response:
