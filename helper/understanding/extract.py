@@ -14,7 +14,7 @@ Choices worth knowing:
 - an auto-delivery order with no stated window gets promise {"text": <the order type>, "within_seconds": 0,
   "source": "auto_delivery"} (auto delivery means the keys show right after payment);
 - deadline = paid_at (else ordered_at, else for a chat promise the time it was said) + within_seconds; it is
-  null for orders that are unpaid or expired (nothing is owed yet).
+  null for orders that are unpaid, expired or refunded (nothing is owed).
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ _RULES_TITLE = re.compile(r"规则|协议|条款|须知|规范|公约")
 _PRODUCT_MARK = re.compile(r"立即购买|加入购物车|立即下单|库存|发货类型|购买数量")
 _PAYMENT_MARK = re.compile(r"账单详情|收款方全称|商户全称|交易单号|收单机构|转账单号")
 _RULE_SENTENCE = re.compile(r"须在|必须|应当|不得|违规")
+# "<" that cannot open a tag is text anyway; escaping it first spares html.parser a slow path on "<<<<…"
+_STRAY_LT = re.compile(r"<(?![A-Za-z/!?])")
+_BILL_AMOUNT = re.compile(r"^\s*[-+]?\s*([¥￥]?\s*\d[\d,]*\.\d{2})\s*(?:元)?\s*$")
 
 
 def empty_result() -> dict:
@@ -74,7 +77,7 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime) -> dict
         html = decode_html(bytes(html))
     if not isinstance(html, str):
         raise TypeError("html must be str or bytes")
-    html = html[:MAX_CHARS].replace("\x00", "")
+    html = _STRAY_LT.sub("&lt;", html[:MAX_CHARS].replace("\x00", ""))
     root = dom.parse(html)
     index = dom.Index(root)
     site, url_id = sites.detect(url, root, index)
@@ -105,6 +108,8 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime) -> dict
                 break
             if region is None and id(a) in regions:
                 region = regions[id(a)]
+            if region is None and (a.tag == "footer" or "footer" in a.attrs.get("class", "")):
+                region = "rules"  # a shop-wide statement, not this order's note
             a = a.parent
         if not inside_chat:
             page_rows.append((row.cells, region))
@@ -187,7 +192,8 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     order = result["order"]
     page_text = "\n".join(" ".join(cells) for cells, _ in rows)
 
-    order["order_id"] = labels.clean_order_id(fields.get("order_id")) or url_id
+    own_id = labels.clean_order_id(fields.get("order_id"))
+    merchant_id = labels.clean_order_id(fields.get("merchant_order_id"))
     product = fields.get("product")
     order["product"] = product[:200] if product else None
     order["amount"], order["currency"] = labels.parse_amount(fields.get("amount"))
@@ -210,6 +216,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
 
     # page kind
     order_facts = sum(1 for k in ("amount", "status", "ordered_at", "paid_at", "product") if fields.get(k))
+    order["order_id"] = own_id or url_id or merchant_id
     kind = "other"
     if "_transaction" in fields.found or _PAYMENT_MARK.search(page_text):
         kind = "payment"
@@ -224,6 +231,27 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     elif _PRODUCT_MARK.search(page_text) and fields.get("amount"):
         kind = "product"
     result["page_kind"] = kind
+    if kind == "payment":
+        order["order_id"] = merchant_id or own_id or url_id
+        if order["status_code"] == "delivered":  # 交易成功 on a bill: the payment went through
+            order["status_code"] = "paid"
+        if order["amount"] is None:
+            for cells, _ in rows:
+                m = _BILL_AMOUNT.match(" ".join(cells))
+                if m:
+                    order["amount"], order["currency"] = labels.parse_amount(m.group(1))
+                    break
+    else:
+        order["order_id"] = own_id or url_id or merchant_id
+    if order["status"] is None:
+        for cells, _ in rows[:60]:
+            line = " ".join(cells).strip()
+            if 2 <= len(line) <= 6 and labels.status_code(line) != "unknown":
+                order["status"] = labels.status_text(line)
+                order["status_code"] = labels.status_code(line)
+                if kind == "payment" and order["status_code"] == "delivered":
+                    order["status_code"] = "paid"
+                break
     if kind == "product" and not order["product"] and heading:
         order["product"] = heading[:200]  # a product page names its goods in the heading
 
@@ -259,7 +287,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         result["promise"] = chosen.as_dict()
         base = order["paid_at"] or order["ordered_at"]
         base_dt = parse_iso(base) if base else (chosen.at if chosen.source == "chat" else None)
-        if base_dt is not None and order["status_code"] not in ("unpaid", "expired"):
+        if base_dt is not None and order["status_code"] not in ("unpaid", "expired", "refunded"):
             result["deadline"] = iso(base_dt + timedelta(seconds=chosen.within_seconds))
 
     result["messages"] = messages

@@ -18,7 +18,9 @@ from .times import parse_timestamp
 
 # field -> labels, most specific first (a lower index wins when a page shows several).
 LABELS: dict[str, tuple[str, ...]] = {
-    "order_id": ("订单号", "订单编号", "订单号码", "订单ID", "商户单号", "商家订单号", "商户订单号"),
+    "order_id": ("订单号", "订单编号", "订单号码", "订单ID"),
+    # on a payment bill the shop's order number is the merchant's; 订单号 there is the payment platform's
+    "merchant_order_id": ("商家订单号", "商户订单号", "商户单号"),
     "product": ("订单名称", "商品名称", "商品标题", "宝贝名称", "商品说明", "商品", "产品名称"),
     "amount": (
         "实际支付价格", "实付金额", "实付款", "支付金额", "付款金额", "订单金额", "订单总价", "商品总价", "总价",
@@ -129,11 +131,18 @@ def read_fields(
     n = len(rows)
     for r, cells in enumerate(rows):
         # table header row: every cell a label, next row the same width
-        if len(cells) >= 2 and all(exact.match(c) for c in cells) and r + 1 < n and len(rows[r + 1]) == len(cells):
-            for c, v in zip(cells, rows[r + 1]):
-                fld, rank = table[exact.match(c).group(1)]
-                out.put(fld, v, rank, pos, r)
-                pos += 1
+        # table header row: (nearly) every cell a label, the next row as wide and holding no labels
+        hits = [exact.match(c) for c in cells]
+        n_labels = sum(1 for h in hits if h)
+        if (
+            n_labels >= 2 and n_labels >= len(cells) - 1 and r + 1 < n and len(rows[r + 1]) == len(cells)
+            and not any(exact.match(c) for c in rows[r + 1])
+        ):
+            for h, v in zip(hits, rows[r + 1]):
+                if h:
+                    fld, rank = table[_key(table, h.group(1))]
+                    out.put(fld, v, rank, pos, r)
+                    pos += 1
             continue
         j = 0
         while j < len(cells):

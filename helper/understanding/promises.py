@@ -35,10 +35,10 @@ _DURATION = re.compile(
     re.I,
 )
 _INSTANT = re.compile(r"即时发货|立即发货|秒发货?|即时到账|秒到账|即买即发|自动秒发")
-_CLAUSE_END = "。！!？?；;\n"
-_DELIVERY_WORDS = re.compile(r"发货|处理|完成|到账|交付|充值|发送|发卡|出货|安排|补单|回复|给你|给您|发给|发出|上号|代开")
+_CLAUSE_END = "。！!？?；;\n·•|"
+_DELIVERY_WORDS = re.compile(r"发货|处理|完成|到账|交付|充值|发送|发卡|出货|安排|补单|给你|给您|发给|发出|上号|代开")
 _NOT_DELIVERY_AFTER = re.compile(r"^.{0,8}?(?:支付|付款|下单|确认收货|申请|评价|投诉|有效|退款|失效)")
-_MISSED = re.compile(r"^\s*(?:未|没有?|不)(?:发货|处理|到账|完成)")
+_MISSED = re.compile(r"^\s*(?:未|没有?|不)(?:发货|处理|到账|完成|收到|到|发)")
 _AUTO_HINT = re.compile(r"自动")
 _MANUAL_HINT = re.compile(r"人工|手动|代充|代开|代刷|手工")
 _CLASS = re.compile(r"([\u4e00-\u9fa5A-Za-z]{1,6})类")
@@ -82,7 +82,7 @@ def _number(s: str) -> float | None:
     return float(total) if total else None
 
 
-_LEAD_LABEL = re.compile(r"^[^，,。:：\s]{1,8}[:：]\s*")
+_LEAD_LABEL = re.compile(r"^(?:购买提示|温馨提示|友情提示|提示|注意|注意事项|公告|通知|说明|备注|发货说明|购买须知|重要提示)\s*[:：]\s*")
 
 
 def _clause(text: str, start: int, end: int, ends: str = _CLAUSE_END) -> str:
@@ -151,6 +151,8 @@ def _applies(p: Promise, product: str | None, mode: str | None) -> int:
     if classes:
         if product and any(c[-2:] in product for c in classes):
             return 2
+        if hint and mode and hint == mode:
+            return 2  # "代充类商品…" on a manual order: the class is the order's delivery mode
         return 0 if product else 1
     return 1
 

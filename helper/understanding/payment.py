@@ -1,0 +1,43 @@
+"""Payment proof facts from the text of a bill screenshot (Alipay / WeChat Pay / bank): amount, time,
+transaction number, counterparty. Same label table and amount rules as pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from . import labels
+from .times import find_timestamps
+
+
+_AMOUNT_ALONE = re.compile(r"^[-+]?\s*[¥￥]?\s*\d{1,7}\.\d{2}(\s*元)?$")
+
+
+def payment_fields(text: str, now: datetime) -> dict:
+    lines = [[ln.strip()] for ln in text.splitlines() if ln.strip()]
+    fields = labels.read_fields(lines, None, loose=True)
+    amount, currency = labels.parse_amount(fields.get("amount"))
+    if amount is None:
+        # Bills print the sum alone in large type: "-588.00", "¥588.00".
+        alone = next((ln[0] for ln in lines if _AMOUNT_ALONE.match(ln[0])), None)
+        amount, currency = labels.parse_amount(alone.lstrip("-+")) if alone else (None, None)
+    when = None
+    for key in ("paid_at", "ordered_at"):
+        value = fields.get(key)
+        if value:
+            found = find_timestamps(value, now)
+            if found:
+                when = found[0].dt.isoformat()
+                break
+    if when is None:
+        found = [m for m in find_timestamps(text, now) if m.has_date]
+        when = found[0].dt.isoformat() if found else None
+    transaction = labels.clean_order_id(fields.get("_transaction")) or labels.clean_order_id(fields.get("order_id"))
+    return {
+        "amount": amount,
+        "currency": currency,
+        "time": when,
+        "transaction_no": transaction,
+        "merchant_order_no": labels.clean_order_id(fields.get("merchant_order_id")),
+        "counterparty": fields.get("merchant"),
+    }
