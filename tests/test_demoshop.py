@@ -41,6 +41,18 @@ async def test_pages_json_lists_every_page(client):
     assert [r["path"] for r in data["pages"]] == [p.path for p in PAGES + HANGING_PAGES]
 
 
+async def test_every_route_is_documented_in_the_readme(client):
+    from pathlib import Path
+
+    import helper.demoshop
+
+    readme = (Path(helper.demoshop.__file__).parent / "README.md").read_text(encoding="utf-8")
+    documented = re.sub(r"\{[^}]+\}", "{}", readme)
+    for resource in client.app.router.resources():
+        path = re.sub(r"\{[^}]+\}", "{}", resource.canonical)
+        assert re.search(r"(?<=[`\s])" + re.escape(path) + r"(?=[`?\s])", documented), path
+
+
 async def test_seeded_order_numbers_have_the_system_formats():
     orders = seed_orders()
     assert {o.system for o in orders} == {DUJIAOKA, ACG_FAKA, CAIHONG}
