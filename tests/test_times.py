@@ -326,3 +326,12 @@ def test_empty_and_junk():
 def test_naive_now_refused():
     with pytest.raises(ValueError):
         find_timestamps("14:32", datetime(2026, 11, 27))
+
+
+def test_zone_followed_by_cjk_regression():
+    # Bug: the zone ended in \b, which does not match between a digit and a CJK character (both \w), so OCR
+    # text with the space dropped ("...+08:00我") lost its zone and "08:00" became a spurious bare time.
+    found = find_timestamps("2026-11-21T10:08:51.551+08:00我", NOW)
+    assert [m.dt.isoformat() for m in found] == ["2026-11-21T10:08:51.551000+08:00"]
+    found = find_timestamps("2026-11-20 14:32:05 +08:00好", NOW)
+    assert [m.dt.isoformat() for m in found] == ["2026-11-20T14:32:05+08:00"]

@@ -55,7 +55,7 @@ _CLOCK = (
 )
 _TIME = rf"(?:{_PREFIX}\s*)?{_CLOCK}(?![\d:：])"
 # After a plain date-time only "+hh:mm", "Z" or "UTC+8" count as a zone: "14:32-15:00" is a range.
-_ZONE = r"(?P<zone>Z(?![A-Za-z])|\+\d{2}:?\d{2}\b|(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?)"
+_ZONE = r"(?P<zone>Z(?![A-Za-z])|\+\d{2}:?\d{2}(?!\d)|(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?)"
 
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _FULL_DATE = (
@@ -73,7 +73,7 @@ _WEEKDAY_SUFFIX = rf"(?:\s*[（(]?\s*{_WEEKDAY.replace('wd>', 'wd2>')}\s*[）)]?
 # Regex alternatives in priority order; overlapping candidates are resolved by earliest start, then longest.
 _ISO_RE = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2})"
-    r"(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,6}))?)?(?P<zone>Z|[+-]\d{2}:?\d{2}\b)"
+    r"(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,6}))?)?(?P<zone>Z|[+-]\d{2}:?\d{2}(?!\d))"
 )
 _FULL_RE = re.compile(rf"{_FULL_DATE}{_WEEKDAY_SUFFIX}\s*(?:T\s*)?{_TIME}(?:\s?{_ZONE})?")
 _MONTH_DAY_RE = re.compile(rf"{_MONTH_DAY}{_WEEKDAY_SUFFIX}\s*{_TIME}")
