@@ -10,7 +10,7 @@ import pytest
 from helper.demoshop import FIRST_MESSAGE, HANGING_PAGES, LAST_MESSAGE, PAGES, REFERENCE_NOW, STATE, create_shop_app
 from helper.demoshop.layout import SHOPS
 from helper.demoshop.orders import ACG_FAKA, CAIHONG, DUJIAOKA, ID_FORMATS, STATUSES, seed_orders
-from helper.demoshop.testpages import band_color
+from helper.demoshop.testpages import LAZY_COLOR, band_color
 
 NOW = REFERENCE_NOW
 
@@ -165,8 +165,10 @@ async def test_tall_page_has_bands_at_known_offsets(client):
     assert 'loading="lazy" src="/tall/img/2.svg"' in text
     colors = [band_color(i) for i in range(200)]
     assert all(a != b for a, b in zip(colors, colors[1:]))
+    assert (await (await client.get("/demo/tall/images.json")).json()) == {"served": {}}
     img = await client.get("/tall/img/2.svg")
     assert img.status == 200 and img.content_type == "image/svg+xml"
+    assert (await (await client.get("/demo/tall/images.json")).json()) == {"served": {"2": 1}}
 
 
 @pytest.mark.parametrize("query", ["height=abc", "height=999", "height=200001"])
@@ -396,11 +398,20 @@ async def test_pages_in_real_chromium(client):
             await page.wait_for_function("window.seen.some(t => t.includes('浏览器轮询测试消息'))", timeout=15000)
 
             await page.goto(str(client.make_url("/tall?height=5000")))
+            for y in range(0, 5000, 500):  # lazy images load only once scrolled near
+                await page.evaluate(f"window.scrollTo(0, {y})")
+            await page.wait_for_function(
+                "[...document.images].every(i => i.complete && i.naturalWidth > 1)", timeout=15000
+            )
+            served = (await (await client.get("/demo/tall/images.json")).json())["served"]
+            assert set(served) == {"2", "4"}
             png = await page.screenshot(full_page=True)
             img = Image.open(io.BytesIO(png)).convert("RGB")
             assert img.size == (1280, 5000)
             for i in range(5):
                 assert img.getpixel((900, i * 1000 + 500)) == band_color(i), i
+            for i in (2, 4):  # the lazy image sits at x 20-260, y 100-220 inside its band
+                assert img.getpixel((240, i * 1000 + 110)) == LAZY_COLOR, i
 
             await page.goto(str(client.make_url("/?mod=query&data=20261127073947250")))
             assert await page.is_visible("text=订单详细信息")

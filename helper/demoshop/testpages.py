@@ -14,6 +14,7 @@ import asyncio
 
 from aiohttp import web
 
+from .jsonapi import json_response
 from .layout import SHOPS, document, e, error_page, footer
 from .state import state
 
@@ -157,7 +158,14 @@ async def slow(request: web.Request) -> web.Response:
     return web.Response(text=document(f"慢速页面 {ms}ms - {shop.name}", body), content_type="text/html")
 
 
+async def lazy_hits(request: web.Request) -> web.Response:
+    """How often each lazy image of /tall was served, so a capture test can tell it scrolled them in."""
+    served = dict(sorted(state(request).lazy_hits.items(), key=lambda kv: int(kv[0])))
+    return json_response({"served": served}, headers={"Cache-Control": "no-store"})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/demo/tall/images.json", lazy_hits)
     app.router.add_get("/tall", tall)
     app.router.add_get("/tall/img/{name}.svg", tall_image)
     app.router.add_get("/hang", hang)
