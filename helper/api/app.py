@@ -9,6 +9,7 @@ import logging
 from aiohttp import web
 
 from ..config import Config, read_or_create_token
+from ..capture.api import capture_ctx
 from ..store import Store
 from . import keys
 from .events import Hub
@@ -45,7 +46,7 @@ async def _scheduler_ctx(app: web.Application):
 
 
 # Long-lived resources, opened in order and closed in reverse.
-CONTEXTS = [_store_ctx, _scheduler_ctx]
+CONTEXTS = [_store_ctx, _scheduler_ctx, capture_ctx]
 
 
 def create_app(config: Config) -> web.Application:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..capture import api as capture_api
 from . import events, views
 
 ROUTES = [
@@ -14,6 +15,7 @@ ROUTES = [
     ("GET", "/api/orders/{id}", views.get_order),
     ("POST", "/api/orders/{id}/actions", views.add_action),
     ("POST", "/api/notifications", views.notified),
+    ("POST", "/api/captures", capture_api.post_capture),
     ("GET", "/api/captures/{id}", views.get_capture),
     ("GET", "/api/captures/{id}/files/{name}", views.get_capture_file),
     ("POST", "/api/analyze", views.analyze),

@@ -1,0 +1,139 @@
+"""Whole-page images from a live Playwright page.
+
+1. `PREPARE_JS` (in the page): expand elements that scroll inside themselves (chat panes, textareas) and the
+   ancestors that clip them, walk the document in viewport steps so lazy content loads (bounded wait), wait
+   for fonts, scroll to the top. It remembers every style and scroll position it touched.
+2. `capture_tiles`: CDP `Page.captureScreenshot` with `captureBeyondViewport` and clips of at most
+   TILE_DEVICE_PX device pixels each, so pages far taller than Chromium's 16,384 px texture limit come out
+   whole; tiles are streamed into a `PngStream` in a worker thread while the next one is taken.
+3. `RESTORE_JS`: puts every style attribute and scroll position back, so the user's tab is as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+from .pngout import PngStream, decode_rgb
+
+TILE_DEVICE_PX = 8192
+MAX_PAGE_CSS_PX = 250_000  # beyond this a capture is cut (recorded in meta)
+MAX_WIDTH_CSS_PX = 6_000
+LAZY_BUDGET_MS = 2500
+
+PREPARE_JS = r"""
+async ({lazyBudgetMs, maxHeight, maxWidth}) => {
+  const D = document, W = window, t0 = performance.now();
+  const state = {x: W.scrollX, y: W.scrollY, styles: [], scrolls: []};
+  W.__orderWitnessRestore = state;
+  const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const touched = new Set();
+  const setStyle = (el, props) => {
+    if (!touched.has(el)) {
+      touched.add(el);
+      state.styles.push([el, el.getAttribute('style')]);
+    }
+    for (const [k, v] of Object.entries(props)) el.style.setProperty(k, v, 'important');
+  };
+  // 1. Panes that scroll inside themselves: the whole history, not only the visible part.
+  const panes = [];
+  for (const el of D.querySelectorAll('body *')) {
+    if (el.scrollHeight <= el.clientHeight + 2 || el.clientHeight < 30 || el.clientWidth < 60) continue;
+    const cs = getComputedStyle(el);
+    if (!/(auto|scroll|overlay)/.test(cs.overflowY) && el.tagName !== 'TEXTAREA') continue;
+    if (cs.display === 'none' || cs.visibility === 'hidden' || !el.getClientRects().length) continue;
+    panes.push(el);
+  }
+  for (const el of panes) state.scrolls.push([el, el.scrollLeft, el.scrollTop]);
+  const sizes = panes.map(el => {
+    const cs = getComputedStyle(el);
+    return el.scrollHeight + parseFloat(cs.borderTopWidth || 0) + parseFloat(cs.borderBottomWidth || 0);
+  });
+  panes.forEach((el, i) => {
+    setStyle(el, {'box-sizing': 'border-box', 'height': Math.min(sizes[i], maxHeight) + 'px',
+                  'max-height': 'none', 'flex': 'none', 'overflow-y': 'visible'});
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      setStyle(a, {'height': 'auto', 'max-height': 'none', 'overflow': 'visible',
+                   'min-height': a.getBoundingClientRect().height + 'px'});
+    }
+  });
+  // 2. Lazy content: walk the document in viewport steps, then wait (bounded) for pending images.
+  const root = D.scrollingElement || D.documentElement;
+  const step = Math.max(200, W.innerHeight || 800);
+  const total = Math.min(root.scrollHeight, maxHeight);
+  let steps = 0;
+  if (total > W.innerHeight + 1) {
+    for (let y = 0; y < total && performance.now() - t0 < lazyBudgetMs; y += step) {
+      W.scrollTo(0, y); steps++;
+      await frame();
+    }
+    W.scrollTo(0, total); await frame();
+  }
+  const pending = () => Array.from(D.images).filter(im => !im.complete && im.currentSrc);
+  while (pending().length && performance.now() - t0 < lazyBudgetMs) await sleep(30);
+  if (D.fonts && D.fonts.ready) await Promise.race([D.fonts.ready, sleep(500)]);
+  W.scrollTo(0, 0);
+  await frame();
+  const body = D.body || D.documentElement;
+  const height = Math.max(root.scrollHeight, body.scrollHeight, 1);
+  const width = Math.max(Math.min(Math.max(root.scrollWidth, body.scrollWidth), maxWidth), root.clientWidth, 1);
+  return {
+    width: Math.ceil(width), height: Math.ceil(Math.min(height, maxHeight)), full_height: Math.ceil(height),
+    expanded_panes: panes.length, lazy_steps: steps, pending_images: pending().length,
+    dpr: W.devicePixelRatio || 1, elapsed_ms: Math.round(performance.now() - t0),
+  };
+}
+"""
+
+RESTORE_JS = r"""
+() => {
+  const state = window.__orderWitnessRestore;
+  if (!state) return false;
+  for (const [el, style] of state.styles.reverse()) {
+    if (style === null) el.removeAttribute('style'); else el.setAttribute('style', style);
+  }
+  for (const [el, left, top] of state.scrolls) { el.scrollLeft = left; el.scrollTop = top; }
+  window.scrollTo(state.x, state.y);
+  delete window.__orderWitnessRestore;
+  return true;
+}
+"""
+
+
+async def prepare(page, *, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
+    return await page.evaluate(
+        PREPARE_JS, {"lazyBudgetMs": lazy_budget_ms, "maxHeight": MAX_PAGE_CSS_PX, "maxWidth": MAX_WIDTH_CSS_PX}
+    )
+
+
+async def restore(page) -> None:
+    await page.evaluate(RESTORE_JS)
+
+
+async def capture_tiles(cdp, layout: dict) -> PngStream:
+    """Screenshot the prepared page in clips and stream them into one PNG."""
+    dpr = float(layout.get("dpr") or 1)
+    width, height = int(layout["width"]), int(layout["height"])
+    tile_css = max(1, int(TILE_DEVICE_PX / dpr))
+    stream = PngStream(round(width * dpr))
+    pending: asyncio.Future | None = None
+
+    def add(png: bytes) -> None:
+        stream.add(decode_rgb(png))
+
+    for top in range(0, height, tile_css):
+        h = min(tile_css, height - top)
+        shot = await cdp.send("Page.captureScreenshot", {
+            "format": "png",
+            "clip": {"x": 0, "y": top, "width": width, "height": h, "scale": 1},
+            "captureBeyondViewport": True,
+            "optimizeForSpeed": True,
+        })
+        png = base64.b64decode(shot["data"])
+        if pending is not None:
+            await pending  # tiles go into the stream in order
+        pending = asyncio.ensure_future(asyncio.to_thread(add, png))
+    if pending is not None:
+        await pending
+    return stream

@@ -1,0 +1,205 @@
+"""The capture service: a bounded queue in front of the browser, URL and live-tab captures, storing.
+
+One capture runs at a time; up to `Config.capture_queue` more wait; beyond that `Busy` (429 + Retry-After).
+URL captures use a clean headless browser (no profile, a fresh context per capture: a second, independent
+fetch). Live-tab captures use the evidence browser when one is attached (`witness start`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from contextlib import asynccontextmanager
+
+from .. import clock
+from ..browser import launch_args, launch_browser
+from ..config import Config
+from ..errors import BadRequest, Busy, CaptureError
+from ..store.store import CAPTURE_KINDS
+from .engine import Captured, capture_page
+from .environment import check_clock, environment_record
+from .hooks import run_after_capture
+from .urls import check_url
+
+log = logging.getLogger("witness.capture")
+
+PAGE_KINDS = tuple(k for k in CAPTURE_KINDS if k != "desktop")
+CLEAN_VIEWPORT = {"width": 1280, "height": 800}
+CLOCK_CACHE_S = 60.0
+
+
+class CaptureService:
+    def __init__(self, config: Config, store, *, now=clock.utcnow):
+        self.config = config
+        self.store = store
+        self.now = now
+        self.evidence = None  # an EvidenceBrowser, attached by `witness start` / the demo
+        self._admitted = 0
+        self._running = asyncio.Semaphore(1)
+        self._pw_cm = None
+        self._pw = None
+        self._browser = None
+        self._start_lock = asyncio.Lock()
+        self._clock: tuple[float, dict] | None = None
+        self._clock_task: asyncio.Task | None = None
+        self.last_duration_s = 2.0
+
+    # -- resources ---------------------------------------------------------------------------------
+
+    async def playwright(self):
+        async with self._start_lock:
+            if self._pw is None:
+                from playwright.async_api import async_playwright
+
+                self._pw_cm = async_playwright()
+                self._pw = await self._pw_cm.start()
+            return self._pw
+
+    async def clean_browser(self):
+        pw = await self.playwright()
+        async with self._start_lock:
+            if self._browser is None or not self._browser.is_connected():
+                self._browser = await launch_browser(pw, chromium=self.config.chromium, headless=True)
+            return self._browser
+
+    async def close(self) -> None:
+        if self.evidence is not None:
+            await self.evidence.close()
+            self.evidence = None
+        if self._clock_task is not None:
+            self._clock_task.cancel()
+        if self._browser is not None:
+            try:
+                await self._browser.close()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            self._browser = None
+        if self._pw_cm is not None:
+            await self._pw_cm.__aexit__(None, None, None)
+            self._pw_cm = self._pw = None
+
+    # -- queue -------------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def slot(self):
+        """Admission to the bounded queue, then the one running slot."""
+        limit = 1 + max(0, int(self.config.capture_queue))
+        if self._admitted >= limit:
+            wait = max(1, math.ceil(self._admitted * self.last_duration_s))
+            raise Busy(f"取证队列已满，请 {wait} 秒后重试 / the capture queue is full; retry in {wait} s", retry_after=wait)
+        self._admitted += 1
+        try:
+            async with self._running:
+                yield
+        finally:
+            self._admitted -= 1
+
+    # -- environment -------------------------------------------------------------------------------
+
+    def _clock_future(self) -> asyncio.Future:
+        """The clock check, cached for a minute; a check in flight is shared."""
+        loop = asyncio.get_running_loop()
+        if self._clock and time.monotonic() - self._clock[0] < CLOCK_CACHE_S:
+            fut = loop.create_future()
+            fut.set_result({**self._clock[1], "cached": True})
+            return fut
+        if self._clock_task is None or self._clock_task.done():
+            async def run():
+                result = await check_clock(self.config.time_source)
+                self._clock = (time.monotonic(), result)
+                return result
+
+            self._clock_task = asyncio.ensure_future(run())
+        return asyncio.shield(self._clock_task)
+
+    def _environment_future(self, browser_args) -> asyncio.Future:
+        return asyncio.ensure_future(asyncio.to_thread(environment_record, browser_args=browser_args))
+
+    # -- capturing ---------------------------------------------------------------------------------
+
+    def _order_no(self, order_id: int | None) -> str | None:
+        if order_id is None:
+            return None
+        return self.store.get_order(order_id)["order_no"]  # NotFound (404) before any work
+
+    async def capture(self, *, kind: str, url: str | None = None, tab: dict | None = None,
+                      order_id: int | None = None, cookies: list[dict] | None = None) -> dict:
+        """Capture a live tab (when the evidence browser has it) or fetch `url` anew; store; run hooks."""
+        if kind not in PAGE_KINDS:
+            raise BadRequest(f"未知的取证类型 / unknown capture kind {kind!r}; one of {', '.join(PAGE_KINDS)}")
+        target = (tab or {}).get("url") or url
+        target = check_url(target or "")
+        if url:
+            check_url(url)
+        order_no = self._order_no(order_id)
+        async with self.slot():
+            started = time.monotonic()
+            captured, source = await self._capture_bounded(kind, target, tab, order_no, cookies)
+            stored = await asyncio.to_thread(
+                self.store.add_capture, kind=kind, source=source, files=captured.files, url=captured.url,
+                title=captured.title, captured_at=captured.captured_at, meta=captured.meta, order_id=order_id,
+            )
+            after = await asyncio.to_thread(run_after_capture, self.store, stored, captured.html, captured.url, self.now())
+            self.last_duration_s = 0.7 * self.last_duration_s + 0.3 * (time.monotonic() - started)
+        capture = await asyncio.to_thread(self.store.get_capture, stored["id"])
+        return {"capture": capture, "after_capture": after}
+
+    async def _capture_bounded(self, kind, target, tab, order_no, cookies) -> tuple[Captured, str]:
+        timeout = float(self.config.capture_timeout_s)
+        try:
+            async with asyncio.timeout(timeout):
+                if tab is not None and self.evidence is not None:
+                    page = await self.evidence.find_page(tab.get("url") or target, tab.get("title"))
+                    if page is not None:
+                        return await self._capture_tab(page, kind, order_no, timeout), "tab"
+                return await self._capture_url(target, kind, order_no, cookies, timeout, tab), "url"
+        except TimeoutError:
+            raise CaptureError(
+                f"页面在 {timeout:g} 秒内没有加载完成，未保存任何内容 / the page did not finish within {timeout:g} s; "
+                "nothing was stored", code="capture_timeout",
+            ) from None
+
+    async def _capture_tab(self, page, kind, order_no, timeout) -> Captured:
+        try:
+            await page.wait_for_load_state("load", timeout=timeout * 1000)
+        except Exception as e:  # Playwright TimeoutError or a closed page
+            raise CaptureError(f"标签页没有加载完成 / the tab did not finish loading: {type(e).__name__}",
+                               code="capture_timeout") from e
+        ev = self.evidence
+        return await capture_page(
+            page, kind=kind, source="tab", order_no=order_no, response=ev.response_for(page), now=self.now,
+            browser=ev.browser_info(), environment=self._environment_future(ev.args),
+            clock_check=self._clock_future(),
+        )
+
+    async def _capture_url(self, url, kind, order_no, cookies, timeout, tab) -> Captured:
+        browser = await self.clean_browser()
+        env = self._environment_future(launch_args(headless=True))
+        clk = self._clock_future()
+        context = await browser.new_context(viewport=CLEAN_VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+        try:
+            if cookies:
+                try:
+                    await context.add_cookies(cookies)
+                except Exception as e:
+                    raise BadRequest(f"cookie 文件无效 / bad cookies: {str(e).splitlines()[0]}") from e
+            page = await context.new_page()
+            try:
+                response = await page.goto(url, wait_until="load", timeout=timeout * 1000)
+            except Exception as e:
+                name = type(e).__name__
+                if name == "TimeoutError":
+                    raise TimeoutError from e
+                raise CaptureError(f"无法打开网页 / cannot open {url}: {str(e).splitlines()[0][:300]}") from e
+            captured = await capture_page(
+                page, kind=kind, source="url", order_no=order_no, response=response, now=self.now,
+                browser={"name": "chromium", "version": browser.version, "headless": True, "profile": "clean"},
+                environment=env, clock_check=clk,
+                note=None if tab is None else ("标签页不在取证浏览器中，已重新打开该网址 / the tab is not in the "
+                                               "evidence browser; the URL was fetched anew"),
+            )
+            return captured
+        finally:
+            await context.close()

@@ -1,0 +1,55 @@
+"""A running helper (HTTP API on 127.0.0.1) with the evidence browser attached: what `witness start`, the
+demo and the tests run."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ..config import Config
+from ..errors import WitnessError
+
+log = logging.getLogger("witness.session")
+
+
+@dataclass
+class Session:
+    app: web.Application
+    url: str
+    token: str
+    service: object
+    evidence: object | None
+    pairing_error: str | None = None
+
+
+@asynccontextmanager
+async def helper_session(config: Config, *, headless: bool, evidence: bool = True, port: int | None = None):
+    """Serve the API on 127.0.0.1 (port 0 = any free port), launch and pair the evidence browser."""
+    from ..api import create_app, keys
+    from ..evidence_browser import EvidenceBrowser
+    from .api import CAPTURER
+
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", config.port if port is None else port)
+        await site.start()
+        bound = runner.addresses[0][1]
+        session = Session(app=app, url=f"http://127.0.0.1:{bound}", token=app[keys.TOKEN], service=app[CAPTURER],
+                          evidence=None)
+        if evidence:
+            eb = await EvidenceBrowser.launch(await session.service.playwright(), config, headless=headless)
+            session.service.evidence = eb
+            session.evidence = eb
+            try:
+                await eb.pair(session.url, session.token)
+            except WitnessError as e:
+                session.pairing_error = e.message
+                log.warning("pairing failed: %s", e.message)
+        yield session
+    finally:
+        await runner.cleanup()  # closes the capture service and the evidence browser

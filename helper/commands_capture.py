@@ -1,0 +1,162 @@
+"""Capture subcommands: capture (a URL or the desktop), start (helper + evidence browser), demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from .config import load_config
+from .errors import BadRequest, WitnessError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("capture", help="取证一个网址或桌面 / capture a URL (clean headless fetch) or the desktop")
+    p.add_argument("url", nargs="?", help="http(s) address to capture")
+    p.add_argument("--kind", default="other", help="order, chat, rules, payment, product, other (default other)")
+    p.add_argument("--order", type=int, help="link to tracked order ID")
+    p.add_argument("--cookies", help="JSON file of cookies ([{name, value, domain, path}] or {\"cookies\": [...]})")
+    p.add_argument("--desktop", action="store_true", help="capture the screen instead of a URL (kind desktop)")
+    p.add_argument("--region", help="with --desktop: X,Y,W,H")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_capture)
+
+    p = sub.add_parser("start", help="运行助手并打开取证浏览器 / run the helper with the evidence browser")
+    p.add_argument("--headless", action="store_true", help="no window (default when there is no display)")
+    p.add_argument("--port", type=int, help="port (default 17365 or WITNESS_PORT; 0 = any free port)")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("demo", help="演示：本地演示商城上的完整流程 / the product end to end on a local demo shop")
+    p.add_argument("--headless", action="store_true", help="no browser window (default when there is no display)")
+    p.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
+                   help="where to keep the demo's data (default: a new folder under ./witness-demo/)")
+    p.set_defaults(func=cmd_demo)
+
+
+def _load_cookies(path: str | None) -> list[dict] | None:
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise BadRequest(f"无法读取 cookie 文件 / cannot read the cookies file {path}: {e}") from None
+    if isinstance(data, dict):
+        data = data.get("cookies")
+    if not isinstance(data, list) or not all(isinstance(c, dict) and "name" in c and "value" in c for c in data):
+        raise BadRequest("cookie 文件应为 [{name, value, domain, path}] / the cookies file must hold a list of "
+                         "{name, value, domain, path} objects (or Playwright storage state)")
+    return data
+
+
+def _print_capture(cap: dict, as_json: bool, after: dict | None = None) -> None:
+    from .cli import print_json
+
+    if as_json:
+        out = {"capture": {**cap, "artifacts": cap["artifacts"]}}
+        if after is not None:
+            out["after_capture"] = {"errors": after["errors"], "results": len(after["results"])}
+        print_json(out)
+        return
+    print(f"✓ 已保存取证 #{cap['id']} / capture #{cap['id']} stored ({cap['kind']}, {cap['source']})")
+    if cap.get("url"):
+        print(f"  {cap['url']}")
+    for a in cap["artifacts"]:
+        print(f"  {a['name']:<12} {a['size']:>10,} B  sha256 {a['sha256']}")
+
+
+def cmd_capture(args) -> int:
+    from .clock import utcnow
+    from .store import Store
+
+    config = load_config(args.data_dir)
+    if args.desktop:
+        if args.url:
+            raise BadRequest("--desktop 不接受网址 / --desktop takes no URL")
+        from .capture.desktop import desktop_capture, parse_region
+        from .capture.environment import check_clock
+
+        region = parse_region(args.region)
+        store = Store(config.data_dir)
+        try:
+            clk = asyncio.run(check_clock(config.time_source))
+            cap = desktop_capture(store, region=region, order_id=args.order, now=utcnow, clock_check=clk)
+        finally:
+            store.close()
+        _print_capture(cap, args.json)
+        return 0
+    if args.region:
+        raise BadRequest("--region 只用于 --desktop / --region needs --desktop")
+    if not args.url:
+        raise BadRequest("需要网址或 --desktop / give a URL or --desktop")
+    from .capture import CaptureService, check_url
+
+    check_url(args.url)
+    cookies = _load_cookies(args.cookies)
+
+    async def run():
+        store = Store(config.data_dir)
+        service = CaptureService(config, store)
+        try:
+            return await service.capture(kind=args.kind, url=args.url, order_id=args.order, cookies=cookies)
+        finally:
+            await service.close()
+            store.close()
+
+    result = asyncio.run(run())
+    _print_capture(result["capture"], args.json, result["after_capture"])
+    return 0
+
+
+def cmd_start(args) -> int:
+    from .evidence_browser import should_run_headless
+
+    config = load_config(args.data_dir, port=args.port)
+    headless = should_run_headless(args.headless)
+    try:
+        asyncio.run(_start(config, headless))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _start(config, headless: bool) -> None:
+    import signal
+
+    from .capture.session import helper_session
+
+    async with helper_session(config, headless=headless) as s:
+        mode = "无窗口 headless" if headless else "有窗口 headed"
+        print(f"订单证人助手 / order-witness helper: {s.url}  (data: {config.data_dir})", flush=True)
+        print(f"取证浏览器已打开 / evidence browser open ({mode}); profile {config.data_dir / 'browser' / 'profile'}", flush=True)
+        if s.pairing_error:
+            print(f"⚠ 扩展未配对 / extension not paired: {s.pairing_error}", flush=True)
+        else:
+            print("✓ 扩展已配对 / extension paired", flush=True)
+        print("关闭浏览器或按 Ctrl+C 退出 / close the browser or press Ctrl+C to stop", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+        closed = asyncio.ensure_future(s.evidence.closed.wait())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)
+        for t in (closed, stopping):
+            t.cancel()
+        print("已退出 / stopped", flush=True)
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    try:
+        return run_demo(data_dir=getattr(args, "data_dir", None), headless=args.headless)
+    except WitnessError:
+        raise
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,146 @@
+"""`witness demo`: the product end to end against the local demo shop, as a clear sequence of steps.
+
+1. start the demo shop on a free loopback port;
+2. start the helper (free port) with the evidence browser (headless when there is no display), paired;
+3. open an order page, a chat page and the platform rules in the evidence browser and capture each tab
+   through the helper's API, exactly as the extension's button does;
+4. run `witness verify`;
+5. print what was captured, where, with hashes, and leave the data directory for inspection.
+
+Later features (complaint drafts, export) add their steps to `STEPS`-style functions below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+from . import clock
+from .config import Config
+from .errors import CaptureError
+
+DEMO_ROOT = Path("witness-demo")
+
+
+def default_demo_dir(cwd: Path, now: datetime) -> Path:
+    """./witness-demo/<China time>, e.g. witness-demo/20261127-143000."""
+    return cwd / DEMO_ROOT / now.astimezone(clock.CHINA).strftime("%Y%m%d-%H%M%S")
+
+
+def demo_pages() -> list[tuple[str, str, str]]:
+    """(kind, path, what) of the pages the demo captures, from the demo shop's PAGES table."""
+    from .demoshop import PAGES
+
+    def first(kind: str, text: str = "") -> str | None:
+        return next((p.path for p in PAGES if p.kind == kind and text in p.title), None)
+
+    wanted = [
+        ("order", first("order", "处理中") or first("order"), "订单页 order page"),
+        ("chat", first("chat", "长聊天") or first("chat"), "聊天记录 chat"),
+        ("rules", first("rules"), "平台规则 rules page"),
+    ]
+    return [(k, p, w) for k, p, w in wanted if p]
+
+
+async def start_shop(now=None) -> tuple[web.AppRunner, str]:
+    from .demoshop import create_shop_app
+
+    runner = web.AppRunner(create_shop_app(now=now), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+async def capture_tab(http: ClientSession, session, page, kind: str) -> dict:
+    """What the extension's capture button does: POST /api/captures naming the current tab."""
+    body = {"kind": kind, "tab": {"url": page.url, "title": await page.title()}}
+    async with http.post(f"{session.url}/api/captures", json=body,
+                         headers={"Authorization": f"Bearer {session.token}"}) as resp:
+        data = await resp.json()
+        if resp.status != 200:
+            raise CaptureError(f"capture of {page.url} failed: {data.get('error')}")
+        return data
+
+
+async def verify(http: ClientSession, session) -> dict:
+    async with http.post(f"{session.url}/api/verify", headers={"Authorization": f"Bearer {session.token}"}) as resp:
+        return await resp.json()
+
+
+async def list_orders(http: ClientSession, session) -> list[dict]:
+    async with http.get(f"{session.url}/api/orders", headers={"Authorization": f"Bearer {session.token}"}) as resp:
+        return (await resp.json()).get("orders", [])
+
+
+def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders: list[dict], report: dict) -> None:
+    out("")
+    out("══ 演示结果 / demo summary ══")
+    for what, result in captured:
+        cap = result["capture"]
+        out(f"● {what}: 取证 #{cap['id']} ({cap['kind']}, {cap['source']}) {cap['url']}")
+        for a in cap["artifacts"]:
+            out(f"    {a['name']:<12} {a['size']:>10,} B  sha256 {a['sha256']}")
+        extra = []
+        if cap.get("message_count"):
+            extra.append(f"{cap['message_count']} 条消息 messages")
+        if cap.get("order_id"):
+            extra.append(f"订单 order #{cap['order_id']}")
+        if extra:
+            out("    " + " · ".join(extra))
+    for o in orders:
+        out(f"● 跟踪订单 / tracked order #{o['id']}: {o['order_no']} {o.get('product') or ''} "
+            f"{o.get('status') or ''} 截止 deadline {o.get('deadline') or '—'}")
+    c = report.get("checked", {})
+    if report.get("ok"):
+        out(f"✓ witness verify: 完好 / intact ({c.get('events')} events, {c.get('files')} files, {c.get('bytes', 0):,} bytes)")
+    else:
+        out(f"✗ witness verify: {len(report.get('problems', []))} 个问题 / problem(s): {report.get('problems')}")
+    out(f"数据目录 / data directory: {data_dir}")
+    out(f"  查看 / inspect:  witness --data-dir {data_dir} verify")
+
+
+async def _demo(data_dir: Path, headless: bool, out) -> int:
+    from .capture.session import helper_session
+
+    out(f"[1/5] 启动演示商城 / starting the demo shop …")
+    shop, shop_url = await start_shop()
+    try:
+        out(f"      {shop_url}")
+        out(f"[2/5] 启动助手和取证浏览器 / starting the helper and the evidence browser "
+            f"({'无窗口 headless' if headless else '有窗口 headed'}) …")
+        config = Config(data_dir=data_dir, port=0)
+        async with helper_session(config, headless=headless) as session, \
+                ClientSession(timeout=ClientTimeout(total=120)) as http:
+            out(f"      helper {session.url}; "
+                + ("扩展已配对 / extension paired" if not session.pairing_error else f"⚠ {session.pairing_error}"))
+            out("[3/5] 在取证浏览器中打开并取证 / opening and capturing pages in the evidence browser …")
+            captured = []
+            for kind, path, what in demo_pages():
+                page = await session.evidence.new_tab(shop_url + path)
+                result = await capture_tab(http, session, page, kind)
+                cap = result["capture"]
+                out(f"      ✓ {what}: #{cap['id']} {cap['url']}")
+                captured.append((what, result))
+            out("[4/5] 校验证据库 / verifying the evidence store (witness verify) …")
+            report = await verify(http, session)
+            orders = await list_orders(http, session)
+            out("[5/5] 完成 / done")
+            print_summary(out, data_dir, captured, orders, report)
+            return 0 if report.get("ok") else 1
+    finally:
+        await shop.cleanup()
+
+
+def run_demo(*, data_dir: str | Path | None = None, headless: bool = False, now=clock.utcnow, out=print) -> int:
+    from .evidence_browser import should_run_headless
+
+    target = Path(data_dir) if data_dir else default_demo_dir(Path.cwd(), now())
+    target.mkdir(parents=True, exist_ok=True)
+
+    def say(line: str) -> None:
+        out(line, flush=True) if out is print else out(line)
+
+    return asyncio.run(_demo(target.resolve(), should_run_headless(headless), say))

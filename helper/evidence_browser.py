@@ -1,0 +1,182 @@
+"""The evidence browser: the system Chromium driven by Playwright, with a dedicated profile in the data
+directory and this project's extension loaded. The user shops in it; because Playwright drives it, the
+helper can capture exactly the tab the user looks at, with its real session, and no debugging port is
+opened to anyone else.
+
+The helper pairs the extension itself: through the extension's service worker it runs
+`chrome.storage.local.set({helper: {url, token}})` (the contract with the extension).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urldefrag
+
+from .browser import launch_args, launch_persistent
+from .config import EXTENSION_ID, Config
+from .errors import CaptureError, WitnessError
+
+log = logging.getLogger("witness.evidence_browser")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HEADLESS_VIEWPORT = {"width": 1280, "height": 800}
+PAIR_TIMEOUT_S = 20.0
+
+
+class ExtensionError(WitnessError):
+    code = "extension_error"
+    status = 500
+
+
+def stage_extension(source: Path, dest: Path) -> Path:
+    """Copy manifest.json, _locales/ and extension/ into a clean folder Chrome will load: Chrome refuses
+    an extension holding names that start with "_" (other than _locales), such as __pycache__."""
+    manifest = source / "manifest.json"
+    if not manifest.is_file():
+        raise ExtensionError(f"找不到扩展 / extension not found: {manifest} is missing")
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copy2(manifest, dest / "manifest.json")
+
+    def skip(_dir, names):
+        return [n for n in names if n.startswith(("_", ".")) or n.endswith((".pyc", ".pyo", "~"))]
+
+    for name in ("_locales", "extension"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, dest / name, ignore=skip)
+    return dest
+
+
+def should_run_headless(flag: bool, env: dict | None = None, platform: str | None = None) -> bool:
+    """Headless when asked, or on Linux without a display."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if flag:
+        return True
+    return platform.startswith("linux") and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def _same_url(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    a, b = urldefrag(a)[0], urldefrag(b)[0]
+    return a.rstrip("/") == b.rstrip("/")
+
+
+class EvidenceBrowser:
+    def __init__(self, context, *, headless: bool, args: list[str], extension_dir: Path):
+        self.context = context
+        self.headless = headless
+        self.args = args
+        self.extension_dir = extension_dir
+        self.closed = asyncio.Event()
+        self._responses: dict = {}
+        context.on("response", self._on_response)
+        context.on("close", lambda *_: self.closed.set())
+
+    @classmethod
+    async def launch(cls, playwright, config: Config, *, headless: bool, source: Path = REPO_ROOT) -> "EvidenceBrowser":
+        base = config.data_dir / "browser"
+        ext = stage_extension(source, base / "extension")
+        profile = base / "profile"
+        profile.mkdir(parents=True, exist_ok=True)
+        options = {"viewport": HEADLESS_VIEWPORT} if headless else {"no_viewport": True}
+        context = await launch_persistent(
+            playwright, profile, chromium=config.chromium, headless=headless, extension_dir=ext,
+            locale="zh-CN", **options,
+        )
+        return cls(context, headless=headless, args=launch_args(headless=headless, extension_dir=ext), extension_dir=ext)
+
+    def _on_response(self, response) -> None:
+        try:
+            request = response.request
+            frame = response.frame
+            if request.is_navigation_request() and frame.parent_frame is None:
+                self._responses[frame.page] = response
+        except Exception:  # noqa: BLE001 - responses of workers have no frame
+            pass
+
+    def response_for(self, page):
+        return self._responses.get(page)
+
+    def browser_info(self) -> dict:
+        browser = self.context.browser
+        return {"name": "chromium", "version": browser.version if browser else None, "headless": self.headless,
+                "profile": "evidence browser", "extension_id": EXTENSION_ID}
+
+    async def service_worker(self, timeout: float = PAIR_TIMEOUT_S):
+        prefix = f"chrome-extension://{EXTENSION_ID}/"
+        for worker in self.context.service_workers:
+            if worker.url.startswith(prefix):
+                return worker
+        try:
+            return await self.context.wait_for_event(
+                "serviceworker", predicate=lambda w: w.url.startswith(prefix), timeout=timeout * 1000
+            )
+        except Exception as e:
+            raise ExtensionError(
+                f"扩展没有启动 / the extension's service worker did not start within {timeout:g} s "
+                f"(expected ID {EXTENSION_ID}): {type(e).__name__}"
+            ) from e
+
+    async def pair(self, helper_url: str, token: str) -> dict:
+        """Give the extension the helper's address and token (chrome.storage.local key `helper`)."""
+        worker = await self.service_worker()
+        value = {"url": helper_url, "token": token}
+        ok = await worker.evaluate(
+            """async (value) => {
+                 if (!globalThis.chrome || !chrome.storage || !chrome.storage.local) return false;
+                 await chrome.storage.local.set({helper: value});
+                 return true;
+               }""",
+            value,
+        )
+        if not ok:
+            raise ExtensionError("扩展没有 storage 权限，无法配对 / the extension has no storage permission; cannot pair")
+        return value
+
+    async def stored_pairing(self) -> dict | None:
+        worker = await self.service_worker()
+        return await worker.evaluate("async () => (await chrome.storage.local.get('helper')).helper || null")
+
+    async def find_page(self, url: str, title: str | None = None):
+        """The open tab showing `url`: the visible, focused one when several match, then the title."""
+        candidates = [p for p in self.context.pages if not p.is_closed() and _same_url(p.url, url)]
+        if not candidates:
+            return None
+        best, best_score = None, -1
+        for page in candidates:
+            score = 0
+            try:
+                state = await page.evaluate("() => [document.visibilityState === 'visible', document.hasFocus(), document.title]")
+            except Exception:  # noqa: BLE001 - a page navigating away
+                continue
+            score += 4 if state[0] else 0
+            score += 2 if state[1] else 0
+            score += 1 if title is not None and state[2] == title else 0
+            if score >= best_score:  # later (newer) tabs win ties
+                best, best_score = page, score
+        return best
+
+    async def new_tab(self, url: str | None = None):
+        page = await self.context.new_page()
+        if url:
+            try:
+                await page.goto(url, wait_until="load")
+            except Exception as e:
+                raise CaptureError(f"无法打开 / cannot open {url}: {str(e).splitlines()[0]}") from e
+        return page
+
+    async def close(self) -> None:
+        if not self.closed.is_set():
+            try:
+                await self.context.close()
+            except Exception:  # noqa: BLE001 - the user closed it already
+                pass
+        self.closed.set()
