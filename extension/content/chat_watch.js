@@ -1,0 +1,116 @@
+// Automatic chat snapshots: watch the chat pane (MutationObserver, debounced); when its text changes ask
+// the service worker for a chat capture (it skips a thread whose text hash was already captured); and,
+// if configured, take a periodic snapshot while the chat stays open.
+/* exported ChatWatcher, findChatPane, threadHash */
+'use strict';
+
+// cyrb53: a fast 53-bit string hash. Change detection only (the evidence itself is hashed with SHA-256 by
+// the helper); crypto.subtle is missing on plain-http shops.
+function threadHash(text) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
+function elementWithText(text) {
+  const needle = text.trim().slice(0, 40);
+  if (!needle) return null;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.nodeValue.includes(needle)) return node.parentElement;
+  }
+  return null;
+}
+
+function isScrollPane(el) {
+  const style = getComputedStyle(el);
+  return /(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight + 4;
+}
+
+// The element holding the chat: the nearest common ancestor of the elements showing the helper's sample
+// messages, widened to a scrolling pane if one encloses it; null when none of the texts is on the page.
+function findChatPane(samples) {
+  const found = (samples || []).map(elementWithText).filter(Boolean);
+  if (!found.length) return null;
+  let pane = found[0];
+  for (const el of found.slice(1)) {
+    while (pane && !pane.contains(el)) pane = pane.parentElement;
+  }
+  if (!pane) return document.body;
+  for (let el = pane; el && el !== document.body; el = el.parentElement) {
+    if (isScrollPane(el)) return el;
+  }
+  return found.length > 1 ? pane : (pane.parentElement || pane);
+}
+
+class ChatWatcher {
+  constructor({ samples, isChatPage, debounceMs, periodicMinutes, snapshot, onState }) {
+    this.samples = samples;
+    this.isChatPage = isChatPage;
+    this.debounceMs = debounceMs || 1500;
+    this.periodicMs = (periodicMinutes || 0) * 60000;
+    this.snapshot = snapshot; // (hash, reason) → Promise<reply>
+    this.onState = onState;
+    this.pane = null;
+    this.timer = null;
+    this.busy = false;
+    this.lastHash = null;
+  }
+
+  locate() {
+    this.pane = findChatPane(this.samples) || (this.isChatPage ? document.body : null);
+    return this.pane;
+  }
+
+  text() {
+    return (this.pane.innerText || this.pane.textContent || '').replace(/\s+/g, ' ').trim();
+  }
+
+  start() {
+    if (!this.locate()) return false;
+    this.observer = new MutationObserver(() => this.schedule());
+    this.observer.observe(this.pane, { childList: true, subtree: true, characterData: true });
+    if (this.periodicMs > 0) this.periodic = setInterval(() => this.run('periodic'), this.periodicMs);
+    this.run('changed');
+    return true;
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.run('changed'), this.debounceMs);
+  }
+
+  async run(reason) {
+    if (!this.pane.isConnected) {
+      this.observer.disconnect();
+      if (!this.locate()) return;
+      this.observer.observe(this.pane, { childList: true, subtree: true, characterData: true });
+    }
+    if (this.busy) {
+      this.pending = this.pending === 'periodic' ? 'periodic' : reason;
+      return;
+    }
+    const hash = threadHash(this.text());
+    if (reason === 'changed' && hash === this.lastHash) return;
+    this.busy = true;
+    try {
+      const reply = await this.snapshot(hash, reason);
+      if (!reply.error) this.lastHash = hash;
+      this.onState(reply);
+    } finally {
+      this.busy = false;
+    }
+    if (this.pending) {
+      const next = this.pending;
+      this.pending = null;
+      this.run(next);
+    }
+  }
+}

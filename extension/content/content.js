@@ -1,0 +1,96 @@
+// Content script entry: ask the helper (through the service worker) what this page is; on a watched card
+// shop page show the capture button, watch the chat pane, and show the overdue banner for its order.
+'use strict';
+
+(function main() {
+  if (window.top !== window || globalThis.__orderWitnessStarted) return;
+  globalThis.__orderWitnessStarted = true;
+
+  // Cheap local hint before any HTML leaves the page for the (local) helper: card-shop vocabulary.
+  const SHOP_HINT = /订单|卡密|发卡|卡盟|自动发货|发货|客服|商品|下单|充值|点券|工单|ICP/;
+  const HTML_LIMIT = 6 * 1024 * 1024;
+  let ui = null;
+  let page = null;
+  // Visible only in this isolated world (the end-to-end tests read it; the page's scripts cannot).
+  globalThis.__orderWitnessState = 'pending';
+
+  function pageHtml() {
+    const html = document.documentElement.outerHTML;
+    return html.length > HTML_LIMIT ? html.slice(0, HTML_LIMIT) : html;
+  }
+
+  function ensureUi() {
+    if (ui) return ui;
+    ui = new PageUi({
+      onCapture: captureNow,
+      onOpenImage: (c) => sendMessage('viewer.open', { captureId: c.id, name: c.image }),
+    });
+    ui.mount();
+    // For the end-to-end tests only: the isolated world is not visible to the page's own scripts.
+    globalThis.__orderWitness = { ui, page: () => page };
+    return ui;
+  }
+
+  async function captureNow() {
+    ui.showBusy();
+    const reply = await sendMessage('page.capture', {
+      title: document.title, kind: page && page.page_kind,
+    }, { timeoutMs: 120000 });
+    ui.showResult(reply);
+  }
+
+  function chatStateText(reply) {
+    if (reply.error) return `${t('chatAuto')} · ${errorText(reply.error)}`;
+    if (reply.skipped === 'unchanged') return `${t('chatAuto')} · ${t('chatUnchanged')}`;
+    if (reply.skipped) return `${t('chatAuto')} · ${t('chatOff')}`;
+    const c = reply.capture;
+    return `${t('chatAuto')} · ${t('chatSaved', [formatTime(c.captured_at).slice(11)])}`;
+  }
+
+  function startChat(info) {
+    const s = info.settings || {};
+    if (!s.chatAutoSnapshot) return;
+    const isChatPage = info.page_kind === 'chat';
+    if (!isChatPage && !(info.chat_sample && info.chat_sample.length)) return;
+    const watcher = new ChatWatcher({
+      samples: info.chat_sample,
+      isChatPage,
+      debounceMs: s.chatDebounceMs,
+      periodicMinutes: s.chatPeriodicMinutes,
+      snapshot: (hash, reason) => sendMessage('chat.snapshot', { threadHash: hash, reason, title: document.title }, { timeoutMs: 120000 }),
+      onState: (reply) => ensureUi().setChatState(chatStateText(reply)),
+    });
+    if (watcher.start()) {
+      ensureUi().setChatState(`${t('chatAuto')} · ${t('chatWatching')}`);
+      globalThis.__orderWitnessChat = watcher;
+    }
+  }
+
+  chrome.runtime.onMessage.addListener((msg, sender) => {
+    // Only the service worker (no tab) of this extension speaks to the page UI.
+    if (sender.id !== chrome.runtime.id || sender.tab || !msg || msg.type !== 'warning' || !page) return;
+    const w = msg.warning;
+    const mine = (page.tracked_order && page.tracked_order.id === w.orderId) || (w.url && w.url.split('#')[0] === location.href.split('#')[0]);
+    if (mine) ensureUi().showWarning(w);
+  });
+
+  async function start() {
+    const text = (document.body && document.body.innerText) || '';
+    const reply = await sendMessage('page.analyze', {
+      html: pageHtml(), title: document.title, looksLikeShop: SHOP_HINT.test(text.slice(0, 200000)),
+    }, { timeoutMs: 30000 });
+    if (!reply.watched) {
+      globalThis.__orderWitnessState = reply.error ? `unwatched:${reply.error.code}` : `unwatched:${reply.reason}`;
+      return;
+    }
+    page = reply;
+    globalThis.__orderWitnessState = 'watched';
+    setStrings(reply.strings);
+    const u = ensureUi();
+    if (reply.error) u.showError(reply.error);
+    if (reply.warning) u.showWarning(reply.warning);
+    startChat(reply);
+  }
+
+  start();
+})();

@@ -1,0 +1,116 @@
+// Options: the helper's address and pairing token, which sites are watched, chat snapshot settings.
+'use strict';
+
+const $ = (sel) => document.querySelector(sel);
+let settings = null;
+
+function say(el, text, ok) {
+  el.textContent = text;
+  el.className = ok ? 'ok' : 'error';
+}
+
+function statusText(st) {
+  if (st.error) return errorText(st.error);
+  return t('pairOk', [st.url, st.version || '?']);
+}
+
+async function loadPairing() {
+  const p = await sendMessage('pairing.get', {});
+  if (p.error) return say($('#pair-status'), errorText(p.error), false);
+  $('#helper-url').value = p.url;
+  $('#helper-token').placeholder = p.paired ? t('optTokenStored') : t('optTokenPlaceholder');
+  const st = await sendMessage('helper.status', {});
+  say($('#pair-status'), statusText(st), !st.error);
+}
+
+async function pair() {
+  const token = $('#helper-token').value.trim();
+  const args = { url: $('#helper-url').value };
+  // An empty box keeps the stored token (it is never shown back).
+  if (token) args.token = token;
+  else {
+    const current = await sendMessage('pairing.get', {});
+    if (!current.paired) return say($('#pair-status'), t('errNotPaired'), false);
+    args.keepToken = true;
+  }
+  const st = await sendMessage('pairing.save', args);
+  $('#helper-token').value = '';
+  say($('#pair-status'), statusText(st), !st.error);
+  if (!st.error) $('#helper-token').placeholder = t('optTokenStored');
+}
+
+function renderHosts(listEl, key) {
+  listEl.replaceChildren();
+  const hosts = settings[key];
+  if (!hosts.length) {
+    const li = document.createElement('li');
+    li.className = 'empty';
+    li.textContent = t('optNoHosts');
+    listEl.append(li);
+  }
+  for (const host of hosts) {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = host;
+    const rm = document.createElement('button');
+    rm.type = 'button';
+    rm.textContent = t('optRemove');
+    rm.addEventListener('click', () => saveSettings({ [key]: hosts.filter((h) => h !== host) }));
+    li.append(name, rm);
+    listEl.append(li);
+  }
+}
+
+function render() {
+  $('#auto-detect').checked = settings.autoDetect;
+  $('#chat-auto').checked = settings.chatAutoSnapshot;
+  $('#chat-debounce').value = settings.chatDebounceMs / 1000;
+  $('#chat-periodic').value = settings.chatPeriodicMinutes;
+  $('#notify-due-soon').checked = settings.notifyDueSoon;
+  $('#language').value = settings.language;
+  renderHosts($('#watch-hosts'), 'watchHosts');
+  renderHosts($('#block-hosts'), 'blockHosts');
+}
+
+async function saveSettings(patch) {
+  const reply = await sendMessage('settings.save', { settings: { ...settings, ...patch } });
+  if (reply.error) return say($('#settings-status'), errorText(reply.error), false);
+  settings = reply.settings;
+  render();
+  say($('#settings-status'), t('saved'), true);
+  return reply;
+}
+
+function addHost(inputSel, key) {
+  const value = $(inputSel).value.trim();
+  if (!value) return;
+  $(inputSel).value = '';
+  saveSettings({ [key]: settings[key].concat([value]) });
+}
+
+async function init() {
+  await loadStrings();
+  applyI18n();
+  document.title = t('optionsTitle');
+  $('#pair').addEventListener('click', pair);
+  $('#watch-add-btn').addEventListener('click', () => addHost('#watch-add', 'watchHosts'));
+  $('#block-add-btn').addEventListener('click', () => addHost('#block-add', 'blockHosts'));
+  $('#language').addEventListener('change', async () => {
+    await saveSettings({ language: $('#language').value });
+    location.reload();
+  });
+  $('#auto-detect').addEventListener('change', () => saveSettings({ autoDetect: $('#auto-detect').checked }));
+  $('#save-settings').addEventListener('click', () => saveSettings({
+    chatAutoSnapshot: $('#chat-auto').checked,
+    chatDebounceMs: Math.round(Number($('#chat-debounce').value) * 1000),
+    chatPeriodicMinutes: Number($('#chat-periodic').value),
+    notifyDueSoon: $('#notify-due-soon').checked,
+  }));
+  const reply = await sendMessage('settings.get', {});
+  if (reply.error) return say($('#settings-status'), errorText(reply.error), false);
+  settings = reply.settings;
+  render();
+  await loadPairing();
+}
+
+init();

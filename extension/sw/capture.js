@@ -1,0 +1,79 @@
+// Capturing a tab through the helper (POST /api/captures) and the automatic chat snapshots' memory of
+// which thread text was already captured.
+/* exported captureTab, chatSnapshot, captureSummary */
+'use strict';
+
+const CAPTURE_TIMEOUT_MS = 90000;
+const KINDS = ['order', 'chat', 'rules', 'payment', 'other'];
+const inFlight = new Map(); // page URL → promise of the running capture (one at a time per page)
+
+function captureSummary(capture) {
+  const arts = (capture && capture.artifacts) || [];
+  const image = arts.find((a) => a.media_type === 'image/png' && /stamp/.test(a.name))
+    || arts.find((a) => (a.media_type || '').startsWith('image/'));
+  const main = image || arts[0] || {};
+  return {
+    id: capture.id,
+    kind: capture.kind,
+    captured_at: capture.captured_at,
+    sha256: main.sha256 || capture.meta_sha256 || '',
+    image: image ? image.name : null,
+    artifacts: arts.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size, media_type: a.media_type })),
+    message_count: capture.message_count != null ? capture.message_count : null,
+  };
+}
+
+function kindFor(pageKind) {
+  return KINDS.includes(pageKind) ? pageKind : 'other';
+}
+
+async function captureTab({ url, title, kind, orderId }) {
+  if (!/^https?:\/\//.test(url || '')) return { error: { code: 'not_supported', message: 'only web pages can be captured' } };
+  const key = pageKey(url);
+  if (inFlight.has(key)) return inFlight.get(key);
+  const run = (async () => {
+    const reply = await helperFetch('POST', '/api/captures', {
+      url, kind: kindFor(kind), order_id: orderId != null ? orderId : null, tab: { url, title: title || '' },
+    }, { timeoutMs: CAPTURE_TIMEOUT_MS, retries: 3 });
+    if (reply.error) return reply;
+    if (!reply.capture) return { error: { code: 'bad_response', message: 'no capture in the answer' } };
+    const summary = captureSummary(reply.capture);
+    await chrome.storage.local.set({ lastCapture: { ...summary, url } });
+    refreshOrders().catch(() => {});
+    return { capture: summary };
+  })();
+  inFlight.set(key, run);
+  try {
+    return await run;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+async function readChatHashes() {
+  const { chatHashes } = await chrome.storage.local.get('chatHashes');
+  return chatHashes && typeof chatHashes === 'object' ? chatHashes : {};
+}
+
+// An automatic chat snapshot: skipped when the thread's text hash is the one captured last time for this
+// page (reason "changed"); a periodic snapshot is taken anyway, since it shows the silence goes on.
+async function chatSnapshot({ url, title, threadHash, reason, orderId }) {
+  const settings = await getSettings();
+  if (!settings.chatAutoSnapshot) return { skipped: 'disabled' };
+  const key = pageKey(url);
+  const hashes = await readChatHashes();
+  if (reason !== 'periodic' && hashes[key] && hashes[key].hash === threadHash) return { skipped: 'unchanged' };
+  const reply = await captureTab({ url, title, kind: 'chat', orderId });
+  if (reply.error) return reply;
+  const next = await readChatHashes();
+  next[key] = { hash: threadHash, at: Date.now(), capture: reply.capture.id };
+  const keys = Object.keys(next).sort((a, b) => next[b].at - next[a].at);
+  for (const old of keys.slice(300)) delete next[old];
+  await chrome.storage.local.set({ chatHashes: next });
+  const { chatLog } = await chrome.storage.local.get('chatLog');
+  const log = (Array.isArray(chatLog) ? chatLog : []).concat([{
+    at: new Date().toISOString(), url: key, reason, capture: reply.capture.id, messages: reply.capture.message_count,
+  }]).slice(-200);
+  await chrome.storage.local.set({ chatLog: log });
+  return reply;
+}

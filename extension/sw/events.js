@@ -1,0 +1,105 @@
+// The helper's event stream (WS /api/events). The MV3 service worker is suspended when idle, so the socket
+// is (re)opened on start-up, on install, on every alarm (30 s) and on every message; `lastSeq` in
+// chrome.storage.local makes the helper replay what was missed while the socket was closed.
+//
+// Live pushing starts before the replay, so events can arrive out of order: `lastSeq` is a watermark (every
+// event up to it was handled) and `seenAbove` holds handled events beyond it; both drop repeats.
+/* exported connectEvents, eventsStatus, disconnectEvents */
+'use strict';
+
+const WS_PING_MS = 20000; // a message every 20 s keeps the worker alive while the helper is up
+let socket = null;
+let socketInfo = { state: 'closed', since: null, head: null, error: null };
+let pingTimer = null;
+let queue = Promise.resolve();
+
+function eventsStatus() {
+  return { ...socketInfo, open: !!socket && socket.readyState === WebSocket.OPEN };
+}
+
+function disconnectEvents() {
+  if (socket) {
+    const s = socket;
+    socket = null;
+    try { s.close(1000, 'reconnect'); } catch (e) { /* already closed */ }
+  }
+  clearInterval(pingTimer);
+  socketInfo = { ...socketInfo, state: 'closed' };
+}
+
+async function readCursor(pairingId) {
+  const { eventCursor } = await chrome.storage.local.get('eventCursor');
+  if (!eventCursor || eventCursor.pairing !== pairingId) return { pairing: pairingId, lastSeq: null, seenAbove: [] };
+  return eventCursor;
+}
+
+async function connectEvents() {
+  if (socket && (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)) return;
+  const pairing = await getPairing();
+  if (!pairing.token) {
+    socketInfo = { state: 'closed', error: 'not_paired' };
+    return;
+  }
+  // A new helper or token means a different chain: its sequence numbers start over.
+  const pairingId = `${pairing.url}#${pairing.token.slice(0, 8)}`;
+  const cursor = await readCursor(pairingId);
+  let ws;
+  try {
+    ws = new WebSocket(`${pairing.url.replace(/^http/, 'ws')}/api/events`);
+  } catch (e) {
+    socketInfo = { state: 'closed', error: 'helper_not_running' };
+    return;
+  }
+  socket = ws;
+  socketInfo = { state: 'connecting', error: null };
+  ws.onopen = () => {
+    const auth = { type: 'auth', token: pairing.token };
+    if (typeof cursor.lastSeq === 'number') auth.since = cursor.lastSeq;
+    ws.send(JSON.stringify(auth));
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('ping'); }, WS_PING_MS);
+  };
+  ws.onmessage = (msg) => {
+    if (typeof msg.data !== 'string' || msg.data === 'pong') return;
+    let data;
+    try { data = JSON.parse(msg.data); } catch (e) { return; }
+    queue = queue.then(() => onSocketMessage(pairingId, data)).catch((e) => console.warn('event handling failed', e));
+  };
+  ws.onclose = (ev) => {
+    if (socket === ws) socket = null;
+    clearInterval(pingTimer);
+    socketInfo = { ...socketInfo, state: 'closed', error: ev.code === 4001 ? 'not_paired' : socketInfo.error || 'helper_not_running' };
+  };
+  ws.onerror = () => { socketInfo = { ...socketInfo, error: 'helper_not_running' }; };
+}
+
+async function onSocketMessage(pairingId, data) {
+  if (data.type === 'ready') {
+    const cursor = await readCursor(pairingId);
+    // First connection ever: start from the head (history is in the popup, not in a flood of notifications).
+    // A head below our watermark means the helper's data was replaced: start over from its head.
+    if (typeof cursor.lastSeq !== 'number' || data.head < cursor.lastSeq) {
+      await chrome.storage.local.set({ eventCursor: { pairing: pairingId, lastSeq: data.head, seenAbove: [] } });
+    }
+    socketInfo = { state: 'open', head: data.head, error: null };
+    refreshOrders().catch(() => {});
+    return;
+  }
+  if (data.type === 'error') {
+    socketInfo = { ...socketInfo, error: (data.error && data.error.code) || 'not_paired' };
+    return;
+  }
+  if (data.type !== 'event' || !data.event || typeof data.event.seq !== 'number') return;
+  const event = data.event;
+  const cursor = await readCursor(pairingId);
+  if (typeof cursor.lastSeq === 'number' && event.seq <= cursor.lastSeq) return;
+  if (cursor.seenAbove.includes(event.seq)) return;
+  try {
+    await handleEvent(event);
+  } finally {
+    const seen = cursor.seenAbove.concat([event.seq]).sort((a, b) => a - b);
+    let last = typeof cursor.lastSeq === 'number' ? cursor.lastSeq : event.seq - 1;
+    while (seen.length && seen[0] <= last + 1) last = Math.max(last, seen.shift());
+    await chrome.storage.local.set({ eventCursor: { pairing: pairingId, lastSeq: last, seenAbove: seen.slice(-500) } });
+  }
+}

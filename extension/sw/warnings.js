@@ -1,0 +1,187 @@
+// Deadline warnings: a system notification, the toolbar badge (count of overdue orders) and a banner on the
+// order's page. Each warning shown is reported back to the helper (POST /api/notifications) so the chain
+// records that the buyer was told.
+/* exported handleEvent, refreshOrders, updateBadge, warningForOrder, isOverdue, onNotificationClicked */
+'use strict';
+
+const WARNING_TYPES = ['order.overdue', 'order.due_soon', 'escalation.step_due'];
+const RESOLVED = ['delivered', 'refunded'];
+
+function isResolved(order) {
+  return RESOLVED.includes(order.status_code) || (order.escalation && order.escalation.stage === 'resolved');
+}
+
+function isOverdue(order, now) {
+  if (isResolved(order) || !order.deadline) return false;
+  const deadline = Date.parse(order.deadline);
+  return !Number.isNaN(deadline) && deadline <= now;
+}
+
+async function readOverdue() {
+  const { overdueOrders } = await chrome.storage.local.get('overdueOrders');
+  return overdueOrders && typeof overdueOrders === 'object' ? overdueOrders : {};
+}
+
+async function updateBadge(overdue) {
+  const count = Object.keys(overdue || await readOverdue()).length;
+  await chrome.action.setBadgeBackgroundColor({ color: '#c42b1c' });
+  await chrome.action.setBadgeText({ text: count ? String(count) : '' });
+  await chrome.action.setTitle({ title: count ? t('badgeTitle', [String(count)]) : t('actionTitle') });
+}
+
+// The helper's order list is the truth for overdue-ness; orders warned about by an event stay on the badge
+// until they are resolved or disappear.
+async function refreshOrders() {
+  const reply = await helperFetch('GET', '/api/orders');
+  if (reply.error) return reply;
+  const now = Date.now();
+  const before = await readOverdue();
+  const overdue = {};
+  for (const o of reply.orders || []) {
+    if (isResolved(o)) continue;
+    if (isOverdue(o, now) || before[String(o.id)]) overdue[String(o.id)] = { order_no: o.order_no, deadline: o.deadline };
+  }
+  await chrome.storage.local.set({ overdueOrders: overdue, ordersCache: { at: new Date().toISOString(), orders: reply.orders || [] } });
+  await updateBadge(overdue);
+  return reply;
+}
+
+function describe(event) {
+  const d = event.data || {};
+  const o = d.order || {};
+  const overdueSeconds = d.overdue_seconds != null ? d.overdue_seconds
+    : (d.escalation && d.escalation.overdue_seconds) || null;
+  return {
+    seq: event.seq,
+    type: event.type,
+    at: event.at,
+    orderId: o.id != null ? o.id : event.order_id,
+    orderNo: o.order_no || '',
+    product: o.product || '',
+    amount: o.amount || '',
+    shop: o.shop_name || o.shop_host || '',
+    url: o.url || '',
+    promise: o.promise_text || '',
+    deadline: o.deadline || null,
+    overdueSeconds,
+    secondsLeft: d.seconds_left != null ? d.seconds_left : null,
+    nextStep: d.next_step || null,
+  };
+}
+
+// How long ago the deadline passed, now (the event's figure ages while the warning is shown).
+function overdueNow(w, now) {
+  if (w.deadline && !Number.isNaN(Date.parse(w.deadline))) return Math.max(0, (now - Date.parse(w.deadline)) / 1000);
+  return w.overdueSeconds || 0;
+}
+
+function warningTexts(w, now) {
+  const order = [w.orderNo, w.product].filter(Boolean).join(' · ') || `#${w.orderId}`;
+  const amount = w.amount ? ` ¥${w.amount}` : '';
+  let title;
+  let when;
+  if (w.type === 'order.due_soon') {
+    title = t('warnDueSoonTitle', [order]);
+    when = t('warnLeft', [formatDuration(w.deadline ? (Date.parse(w.deadline) - now) / 1000 : w.secondsLeft)]);
+  } else {
+    title = t(w.type === 'escalation.step_due' ? 'warnStepTitle' : 'warnOverdueTitle', [order]);
+    when = t('warnOverdueBy', [formatDuration(overdueNow(w, now))]);
+  }
+  const promise = t('warnPromise', [w.promise || t('noPromise')]);
+  const next = w.nextStep ? t('warnNextStep', [localText(w.nextStep)]) : '';
+  return { title: title + amount, promise, when, next };
+}
+
+async function report(seq, channel) {
+  const reply = await helperFetch('POST', '/api/notifications', { event_seq: seq, channel });
+  if (reply.error) console.warn(`could not record the ${channel} warning for event ${seq}`, reply.error);
+  return !reply.error;
+}
+
+async function showWarning(event) {
+  const w = describe(event);
+  const now = Date.now();
+  const texts = warningTexts(w, now);
+  const shown = [];
+  const notificationId = `ow-event-${event.seq}`;
+  try {
+    await chrome.notifications.create(notificationId, {
+      type: 'basic',
+      iconUrl: chrome.runtime.getURL('extension/icons/icon128.png'),
+      title: texts.title,
+      message: [texts.when, texts.promise, texts.next].filter(Boolean).join('\n'),
+      contextMessage: w.shop || t('extShort'),
+      priority: 2,
+      requireInteraction: w.type !== 'order.due_soon',
+    });
+    const { notificationUrls } = await chrome.storage.session.get('notificationUrls');
+    await chrome.storage.session.set({ notificationUrls: { ...(notificationUrls || {}), [notificationId]: w.url } });
+    shown.push('system');
+  } catch (e) {
+    console.warn('notification failed', e);
+  }
+  if (w.type !== 'order.due_soon' && w.orderId != null) {
+    const overdue = await readOverdue();
+    overdue[String(w.orderId)] = { order_no: w.orderNo, deadline: w.deadline };
+    await chrome.storage.local.set({ overdueOrders: overdue });
+    await updateBadge(overdue);
+    shown.push('badge');
+  }
+  // Remember the warning so the banner also appears when the order's page is opened later.
+  const { warnings } = await chrome.storage.local.get('warnings');
+  const all = warnings && typeof warnings === 'object' ? warnings : {};
+  if (w.orderId != null) all[String(w.orderId)] = w;
+  await chrome.storage.local.set({ warnings: all });
+  const tabs = await pagesForOrder({ id: w.orderId, url: w.url });
+  let bannered = false;
+  for (const p of tabs) {
+    try {
+      await chrome.tabs.sendMessage(p.tabId, { type: 'warning', warning: w });
+      bannered = true;
+    } catch (e) {
+      await forgetTab(p.tabId); // the tab navigated away or closed
+    }
+  }
+  if (bannered) shown.push('banner');
+  for (const channel of shown) await report(event.seq, channel);
+}
+
+async function warningForOrder(orderId) {
+  if (orderId == null) return null;
+  const { warnings } = await chrome.storage.local.get('warnings');
+  return (warnings && warnings[String(orderId)]) || null;
+}
+
+async function forgetWarning(orderId) {
+  const { warnings } = await chrome.storage.local.get('warnings');
+  if (warnings && warnings[String(orderId)]) {
+    delete warnings[String(orderId)];
+    await chrome.storage.local.set({ warnings });
+  }
+}
+
+async function handleEvent(event) {
+  if (WARNING_TYPES.includes(event.type)) {
+    if (event.type === 'order.due_soon' && !(await getSettings()).notifyDueSoon) return;
+    await showWarning(event);
+    return;
+  }
+  if (event.type === 'action.recorded' || event.type === 'order.updated' || event.type === 'order.created') {
+    const action = event.data && event.data.action;
+    if (['delivered', 'refunded'].includes(action) && event.order_id != null) {
+      const overdue = await readOverdue();
+      delete overdue[String(event.order_id)];
+      await chrome.storage.local.set({ overdueOrders: overdue });
+      await forgetWarning(event.order_id);
+    }
+    await refreshOrders();
+  }
+}
+
+async function onNotificationClicked(notificationId) {
+  const { notificationUrls } = await chrome.storage.session.get('notificationUrls');
+  const url = notificationUrls && notificationUrls[notificationId];
+  if (url && /^https?:\/\//.test(url)) await chrome.tabs.create({ url });
+  else await chrome.tabs.create({ url: chrome.runtime.getURL('extension/popup.html') });
+  chrome.notifications.clear(notificationId);
+}

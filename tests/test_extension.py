@@ -1,0 +1,332 @@
+"""End-to-end tests of the MV3 extension in the system Chromium (issue 6).
+
+Each test runs the real helper (create_app on a free 127.0.0.1 port), the demo shop and a headless
+Chromium with a staged copy of the extension (manifest.json + _locales + extension/). The content script's
+UI lives in a closed shadow root; the tests read it through the extension's isolated world (CDP
+Runtime.evaluate in that context) and click it with real mouse events at its on-screen position.
+Screenshots go to test-artifacts/extension/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession, web
+from playwright.async_api import async_playwright
+
+from helper.api import create_app, keys
+from helper.browser import launch_persistent
+from helper.config import EXTENSION_ID, Config, read_or_create_token
+from helper.demoshop import create_shop_app
+
+from conftest import run_witness
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "extension"
+EXT_BASE = f"chrome-extension://{EXTENSION_ID}/extension"
+ORDER_PAGE = "/detail-order-sn/D8K2M4Q7X1N5R9T3"  # 处理中, paid 3 h ago, promise 5 min: overdue
+
+
+def stage_extension(dst: Path) -> Path:
+    """A clean copy of what the browser loads: manifest.json, _locales/, extension/."""
+    dst.mkdir(parents=True)
+    shutil.copy(ROOT / "manifest.json", dst / "manifest.json")
+    shutil.copytree(ROOT / "_locales", dst / "_locales")
+    shutil.copytree(ROOT / "extension", dst / "extension")
+    return dst
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def serve(app: web.Application, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def poll(check, *, timeout: float = 10.0, interval: float = 0.1, what: str = "condition"):
+    """Await `check()` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what} (last value {value!r})")
+        await asyncio.sleep(interval)
+
+
+class Harness:
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.config = Config(data_dir=tmp / "data", port=free_port())
+        self.token = read_or_create_token(self.config)
+        self.helper_url = f"http://127.0.0.1:{self.config.port}"
+        self.shop_port = free_port()
+        self.shop_url = f"http://127.0.0.1:{self.shop_port}"
+        self.helper_runner: web.AppRunner | None = None
+
+    @property
+    def store(self):
+        return self.helper_app[keys.STORE]
+
+    async def start_helper(self) -> None:
+        self.helper_app = create_app(self.config)
+        self.helper_runner = await serve(self.helper_app, self.config.port)
+
+    async def stop_helper(self) -> None:
+        if self.helper_runner is not None:
+            await self.helper_runner.cleanup()
+            self.helper_runner = None
+
+    async def sw_eval(self, expr: str, arg=None):
+        return await self.sw.evaluate(expr, arg)
+
+    async def pair(self) -> None:
+        # What `witness start` does in the evidence browser: write the pairing through the service worker.
+        await self.sw_eval("(p) => chrome.storage.local.set({helper: p})", {"url": self.helper_url, "token": self.token})
+
+    async def settings(self, **patch) -> dict:
+        current = await self.sw_eval("async () => (await chrome.storage.local.get('settings')).settings || {}")
+        return await self.sw_eval("(s) => chrome.storage.local.set({settings: s})", {**current, **patch})
+
+    async def shop(self, method: str, path: str, body: dict | None = None) -> dict:
+        async with ClientSession() as s:
+            async with s.request(method, self.shop_url + path, json=body) as r:
+                assert r.status < 300, await r.text()
+                return await r.json()
+
+    async def api(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with ClientSession() as s:
+            async with s.request(method, self.helper_url + path, json=body, headers=headers) as r:
+                return r.status, await r.json()
+
+    async def open_shop_page(self, path: str):
+        page = await self.ctx.new_page()
+        await page.goto(self.shop_url + path)
+        return page
+
+    async def isolated(self, page):
+        """An evaluator for the extension's isolated world in `page` (where the content script runs)."""
+        cdp = await self.ctx.new_cdp_session(page)
+        contexts: dict[int, dict] = {}
+        cdp.on("Runtime.executionContextCreated", lambda e: contexts.__setitem__(e["context"]["id"], e["context"]))
+        cdp.on("Runtime.executionContextDestroyed", lambda e: contexts.pop(e["executionContextId"], None))
+        await cdp.send("Runtime.enable")
+
+        async def evaluate(expression: str):
+            mine = [c for c in contexts.values() if c.get("origin", "").startswith(f"chrome-extension://{EXTENSION_ID}")
+                    and c.get("auxData", {}).get("type") == "isolated"]
+            if not mine:
+                return None
+            reply = await cdp.send("Runtime.evaluate", {"expression": expression, "contextId": mine[-1]["id"],
+                                                        "returnByValue": True, "awaitPromise": True})
+            if "exceptionDetails" in reply:
+                raise AssertionError(f"isolated-world error: {reply['exceptionDetails']}")
+            return reply["result"].get("value")
+
+        return evaluate
+
+    async def watch_state(self, ow) -> str:
+        """Wait until the content script has decided whether the page is watched; return its state."""
+        return await poll(lambda: ow("globalThis.__orderWitnessState !== 'pending' && globalThis.__orderWitnessState"),
+                          timeout=20, what="the content script's analysis")
+
+    async def ui_text(self, ow, part: str) -> str:
+        return await ow(f"(() => {{ const u = globalThis.__orderWitness && globalThis.__orderWitness.ui;"
+                        f" return u ? u.{part}.innerText : null; }})()")
+
+    async def click_capture(self, page, ow) -> None:
+        box = await ow("(() => { const r = globalThis.__orderWitness.ui.button.getBoundingClientRect();"
+                       " return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()")
+        await page.mouse.click(box["x"], box["y"])
+
+    async def captures(self, kind: str | None = None) -> list[dict]:
+        caps = self.store.list_captures()
+        return [c for c in caps if kind is None or c["kind"] == kind]
+
+
+@asynccontextmanager
+async def harness(tmp_path: Path, *, pair: bool = True):
+    h = Harness(tmp_path)
+    ext = stage_extension(tmp_path / "ext")
+    await h.start_helper()
+    shop_runner = await serve(create_shop_app(), h.shop_port)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        h.ctx = await launch_persistent(p, tmp_path / "profile", extension_dir=ext, viewport={"width": 1100, "height": 760})
+        try:
+            h.sw = h.ctx.service_workers[0] if h.ctx.service_workers else await h.ctx.wait_for_event("serviceworker")
+            assert h.sw.url == f"{EXT_BASE}/background.js"
+            if pair:
+                await h.pair()
+            yield h
+        finally:
+            await h.ctx.close()
+            await shop_runner.cleanup()
+            await h.stop_helper()
+
+
+async def test_popup_shows_helper_status_and_tracked_orders(tmp_path):
+    async with harness(tmp_path) as h:
+        status, body = await h.api("POST", "/api/orders", {
+            "url": h.shop_url + ORDER_PAGE, "order_no": "D8K2M4Q7X1N5R9T3", "product": "Steam钱包充值卡 100元",
+            "amount": "100.00", "status": "处理中", "paid_at": "2026-11-27T10:00:12+08:00",
+            "promise_text": "付款后5分钟内自动发货", "promise_seconds": 300, "deadline": "2026-11-27T10:05:12+08:00",
+        })
+        assert status == 200, body
+        order_id = body["order"]["id"]
+        popup = await h.ctx.new_page()
+        await popup.set_viewport_size({"width": 380, "height": 600})
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        await popup.wait_for_selector(f"article.order[data-order-id='{order_id}']")
+        await popup.wait_for_selector("#helper-status.ok")
+        text = await popup.inner_text("body")
+        assert "助手运行中" in text  # helper status, Chinese by default
+        assert "D8K2M4Q7X1N5R9T3" in text and "¥100.00" in text
+        assert "已逾期" in text  # overdue by …
+        assert "证据 0 份" in text  # evidence count
+        assert "下一步" in text  # next step from the helper's escalation placement
+        await popup.screenshot(path=str(ARTIFACTS / "popup.png"), full_page=True)
+
+        # Recording an action from the popup appends a chain event.
+        await popup.click(f"article.order[data-order-id='{order_id}'] button[data-action='contacted_merchant']")
+        await popup.wait_for_selector(f"article.order[data-order-id='{order_id}'] .action-status.ok", state="attached")
+        recorded = [e for e in h.store.events(order_id=order_id) if e["type"] == "action.recorded"]
+        assert [e["data"]["action"] for e in recorded] == ["contacted_merchant"]
+
+
+async def test_popup_says_not_paired_and_helper_not_running(tmp_path):
+    async with harness(tmp_path, pair=False) as h:
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        # Default address, no token: the helper is not on 17365 here, so it is "not running"; orders say not paired.
+        await popup.wait_for_selector("#helper-status.bad")
+        assert "扩展尚未与助手配对" in await popup.inner_text("#orders")
+        await h.sw_eval("(p) => chrome.storage.local.set({helper: p})", {"url": h.helper_url, "token": "wrong"})
+        await popup.reload()
+        await popup.wait_for_selector("#helper-status.bad")
+        assert await popup.inner_text("#helper-status") == "未配对"
+
+
+async def test_options_page_pairs_with_a_pasted_token(tmp_path):
+    async with harness(tmp_path, pair=False) as h:
+        page = await h.ctx.new_page()
+        await page.goto(f"{EXT_BASE}/options.html")
+        await page.fill("#helper-url", "http://evil.example:17365")
+        await page.fill("#helper-token", h.token)
+        await page.click("#pair")
+        await poll(lambda: page.inner_text("#pair-status"), what="pair status")
+        assert "127.0.0.1:端口" in await page.inner_text("#pair-status")  # only the local helper is accepted
+        await page.fill("#helper-url", h.helper_url)
+        await page.fill("#helper-token", "not-the-token")
+        await page.click("#pair")
+        await page.wait_for_function("document.querySelector('#pair-status').textContent.includes('未与助手配对')")
+        await page.fill("#helper-token", h.token)
+        await page.click("#pair")
+        await page.wait_for_selector("#pair-status.ok")
+        assert h.helper_url in await page.inner_text("#pair-status")
+        stored = await h.sw_eval("async () => (await chrome.storage.local.get('helper')).helper")
+        assert stored == {"url": h.helper_url, "token": h.token}
+        await page.screenshot(path=str(ARTIFACTS / "options.png"), full_page=True)
+
+
+async def test_capture_button_on_an_order_page_stores_verified_evidence(tmp_path):
+    async with harness(tmp_path) as h:
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        assert await page.locator("order-witness-ui").count() == 1
+        # The shadow root is closed: the page's own scripts cannot reach the button.
+        assert await page.evaluate("document.querySelector('order-witness-ui').shadowRoot") is None
+        assert "保存证据" in await h.ui_text(ow, "button")
+        await h.click_capture(page, ow)
+        status = await poll(lambda: ow("(() => { const t = globalThis.__orderWitness.ui.status.innerText;"
+                                       " return t.includes('已保存') || t.includes('失败') ? t : null; })()"),
+                            timeout=60, what="the capture result in the page")
+        assert "已保存" in status, status
+        caps = await h.captures("order")
+        assert len(caps) == 1
+        cap = caps[0]
+        assert cap["url"] == h.shop_url + ORDER_PAGE
+        shown_hash = status.split("SHA-256 ")[1][:16]
+        assert any(a["sha256"].startswith(shown_hash) for a in cap["artifacts"])
+        for art in cap["artifacts"]:
+            assert Path(art["path"]).is_file()
+        await page.screenshot(path=str(ARTIFACTS / "page-button-captured.png"))
+        proc = run_witness("verify", data_dir=h.config.data_dir)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+        # The link opens the viewer, which shows the image and re-checks its SHA-256.
+        async with h.ctx.expect_page() as new_page:
+            box = await ow("(() => { const a = globalThis.__orderWitness.ui.status.querySelector('a');"
+                           " const r = a.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()")
+            await page.mouse.click(box["x"], box["y"])
+        viewer = await new_page.value
+        await viewer.wait_for_selector("#check.ok")
+        await viewer.wait_for_function("document.querySelector('#image').naturalWidth > 0")
+
+
+async def test_pages_not_watched_get_no_button(tmp_path):
+    async with harness(tmp_path) as h:
+        # A page the helper does not take for a card shop.
+        page = await h.open_shop_page("/tall?height=3000")
+        ow = await h.isolated(page)
+        assert (await h.watch_state(ow)).startswith("unwatched")
+        assert await page.locator("order-witness-ui").count() == 0
+        # A card-shop order page on a host the user removed.
+        await h.settings(blockHosts=[f"127.0.0.1:{h.shop_port}"])
+        page2 = await h.open_shop_page(ORDER_PAGE)
+        ow2 = await h.isolated(page2)
+        assert await h.watch_state(ow2) == "unwatched:blocked"
+        assert await page2.locator("order-witness-ui").count() == 0
+        # Automatic detection off, host not listed: nothing is sent to the helper at all.
+        await h.settings(blockHosts=[], autoDetect=False)
+        page3 = await h.open_shop_page(ORDER_PAGE)
+        ow3 = await h.isolated(page3)
+        assert await h.watch_state(ow3) == "unwatched:off"
+        # ... unless the user lists the host.
+        await h.settings(watchHosts=["127.0.0.1"])
+        page4 = await h.open_shop_page(ORDER_PAGE)
+        ow4 = await h.isolated(page4)
+        assert await h.watch_state(ow4) == "watched"
+
+
+async def test_button_says_when_the_helper_is_stopped(tmp_path):
+    async with harness(tmp_path) as h:
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.stop_helper()
+        await h.click_capture(page, ow)
+        status = await poll(lambda: ow("(() => { const t = globalThis.__orderWitness.ui.status.innerText;"
+                                       " return t.includes('失败') ? t : null; })()"), what="the error in the page")
+        assert "本机助手未运行" in status and "witness serve" in status
+        await page.screenshot(path=str(ARTIFACTS / "page-helper-stopped.png"))
+
+
+async def test_page_scripts_cannot_call_extension_only_actions(tmp_path):
+    async with harness(tmp_path) as h:
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        await h.watch_state(ow)
+        for action in ("orders.list", "pairing.save", "settings.save", "orders.action"):
+            reply = await ow(f"sendMessage('{action}', {{}})")
+            assert reply["error"]["code"] == "forbidden_sender", (action, reply)
+        unknown = await ow("sendMessage('no.such.action', {})")
+        assert unknown["error"]["code"] == "bad_request"
