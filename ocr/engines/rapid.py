@@ -1,0 +1,65 @@
+"""RapidOCR (PP-OCR models on onnxruntime). The models ship inside the rapidocr wheel; their paths are set
+explicitly so the library never tries to download anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from helper.errors import OcrError
+
+from . import RawLine
+from .gaps import gap_function
+
+MODELS = {
+    "Det.model_path": "PP-OCRv6_det_small.onnx",
+    "Rec.model_path": "PP-OCRv6_rec_small.onnx",
+    "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+
+class RapidEngine:
+    name = "rapidocr"
+    target_height = None
+    band = 1600
+    overlap = 240
+
+    def __init__(self):
+        try:
+            import rapidocr
+            from rapidocr import RapidOCR
+        except ImportError as e:
+            raise OcrError(f"未安装 rapidocr / rapidocr not installed: {e}") from e
+        models = Path(rapidocr.__file__).parent / "models"
+        params = {"Global.log_level": "warning", "Global.use_cls": False, "Global.return_word_box": True,
+                  "Global.return_single_char_box": True}
+        for key, fname in MODELS.items():
+            path = models / fname
+            if not path.is_file():
+                raise OcrError(f"rapidocr 模型缺失 / rapidocr model missing: {path}")
+            params[key] = str(path)
+        try:
+            self._ocr = RapidOCR(params=params)
+        except Exception as e:  # the library raises plain exceptions of many kinds
+            raise OcrError(f"rapidocr 无法启动 / rapidocr failed to start: {e}") from e
+
+    def read(self, image: Image.Image) -> list[RawLine]:
+        gray = np.asarray(image.convert("L"))
+        out = self._ocr(np.stack([gray] * 3, axis=-1))
+        if out.txts is None or out.boxes is None:
+            return []
+        words = out.word_results if out.word_results is not None else [None] * len(out.txts)
+        lines = []
+        for text, score, poly, chars in zip(out.txts, out.scores, out.boxes, words):
+            xs = [p[0] for p in poly]
+            ys = [p[1] for p in poly]
+            x0, y0 = int(min(xs)), int(min(ys))
+            box = (x0, y0, int(max(xs)) - x0, int(max(ys)) - y0)
+            gap_at = None
+            if chars and len(chars) == len(text):
+                centres = [(c[2][0][0] + c[2][1][0]) / 2 for c in chars]
+                gap_at = gap_function(gray, box, centres)
+            lines.append(RawLine(text, box, float(score), gap_at))
+        return lines
