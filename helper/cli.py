@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "helper.commands_core",
     "helper.understanding.cli",
     "helper.commands_capture",
+    "ocr.cli",
 )
 
 
