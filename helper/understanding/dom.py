@@ -145,6 +145,12 @@ def parse(html: str) -> Node:
 # --- rows of cells ---------------------------------------------------------------------------------------
 
 
+class HeadCell(str):
+    """A cell's text that sat in a table header (<th>): a label, never a value."""
+
+    __slots__ = ()
+
+
 class Row:
     """One visual line: its cells (inline pieces of text) and the element that holds it."""
 
@@ -163,14 +169,14 @@ def rows(root: Node) -> list[Row]:
     """Flatten the tree into rows: block elements break rows, inline elements and text chunks are cells."""
     out: list[Row] = []
     current = Row(root)
-    # stack of (item, entering) to emit row breaks after block elements too
-    stack: list[tuple[Node | str, bool]] = [(c, True) for c in reversed(root.children)]
+    # stack of (item, entering, inside <th>) to emit row breaks after block elements too
+    stack: list[tuple[Node | str, bool, bool]] = [(c, True, False) for c in reversed(root.children)]
     while stack:
-        item, entering = stack.pop()
+        item, entering, head = stack.pop()
         if isinstance(item, str):
             t = _WS.sub(" ", item).strip()
             if t:
-                current.cells.append(t)
+                current.cells.append(HeadCell(t) if head else t)
             continue
         if item.tag in SKIP:
             continue
@@ -181,8 +187,9 @@ def rows(root: Node) -> list[Row]:
                     out.append(current)
                 current = Row(item)
             if block:
-                stack.append((item, False))
-            stack.extend((c, True) for c in reversed(item.children))
+                stack.append((item, False, head))
+            inner = head or item.tag == "th"
+            stack.extend((c, True, inner) for c in reversed(item.children))
         else:
             if item.tag in BLOCK:
                 if current.cells:

@@ -143,7 +143,7 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime) -> dict
         title=(title or "") + " " + headings,
         keys_text=keys_text,
         now=now,
-        heading=heading_nodes[0].text() if heading_nodes else None,
+        heading=next((t for t in (n.text() for n in heading_nodes) if t and t != (site_name or _shop_from_title(title))), None),
     )
 
 
@@ -159,8 +159,8 @@ def extract_text(text: str, now: datetime, url: str | None = None) -> dict:
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln]
     site, url_id = sites.detect(url, dom.parse(""), None) if url else (None, None)
-    table_exact = labels._index((site or {}).get("labels"))[1]
-    messages = chat.from_lines(lines, now, is_label=lambda s: bool(table_exact.match(s)))
+    exact = labels.label_matcher((site or {}).get("labels"))
+    messages = chat.from_lines(lines, now, is_label=lambda s: bool(exact.match(s)))
     rows = [([ln], None) for ln in lines]
     fields = labels.read_fields([cells for cells, _ in rows], (site or {}).get("labels"), loose=True)
     return _compose(
@@ -252,7 +252,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
                 if kind == "payment" and order["status_code"] == "delivered":
                     order["status_code"] = "paid"
                 break
-    if kind == "product" and not order["product"] and heading:
+    if kind == "product" and not order["product"] and heading and heading != shop_name:
         order["product"] = heading[:200]  # a product page names its goods in the heading
 
     # promises
@@ -267,8 +267,9 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
             at = parse_iso(m["time"]) if m["time"] else None
             candidates += promises.find_promises(m["text"], "chat", position=i, at=at)
     default_source = {"order": "order_note", "product": "product", "rules": "rules"}.get(kind, "rules")
+    exact = labels.label_matcher((site or {}).get("labels"))
     for r, (cells, region) in enumerate(rows):
-        text = " ".join(cells)
+        text = " ".join(cells[1:] if len(cells) > 1 and exact.match(cells[0]) else cells)
         if region:
             source = region
         elif r in note_rows:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from helper.clock import iso
 
+from .dom import HeadCell
 from .times import parse_timestamp
 
 # field -> labels, most specific first (a lower index wins when a page shows several).
@@ -95,6 +96,11 @@ def _index(extra):
     return _CACHE[key]
 
 
+def label_matcher(extra: dict[str, tuple[str, ...]] | None = None) -> re.Pattern:
+    """A pattern matching a cell that is only a label (with or without its colon)."""
+    return _index(extra)[1]
+
+
 @dataclass
 class Found:
     value: str
@@ -131,12 +137,14 @@ def read_fields(
     n = len(rows)
     for r, cells in enumerate(rows):
         # table header row: every cell a label, next row the same width
-        # table header row: (nearly) every cell a label, the next row as wide and holding no labels
+        # table header row: <th> cells (or nearly every cell a label) over a row as wide holding no labels
         hits = [exact.match(c) for c in cells]
         n_labels = sum(1 for h in hits if h)
+        all_heads = len(cells) >= 2 and all(isinstance(c, HeadCell) for c in cells)
         if (
-            n_labels >= 2 and n_labels >= len(cells) - 1 and r + 1 < n and len(rows[r + 1]) == len(cells)
-            and not any(exact.match(c) for c in rows[r + 1])
+            n_labels >= 1 and (all_heads or (n_labels >= 2 and n_labels >= len(cells) - 1))
+            and r + 1 < n and len(rows[r + 1]) == len(cells)
+            and not any(exact.match(c) or isinstance(c, HeadCell) for c in rows[r + 1])
         ):
             for h, v in zip(hits, rows[r + 1]):
                 if h:
@@ -152,7 +160,7 @@ def read_fields(
                 fld, rank = table[_key(table, m.group(1))]
                 k = j + 1
                 vals = []
-                while k < len(cells) and not exact.match(cells[k]) and not _starts_label(inline, cells[k]):
+                while k < len(cells) and not _is_label_cell(exact, inline, cells[k]):
                     vals.append(cells[k])
                     k += 1
                 value = " ".join(vals)
@@ -178,7 +186,7 @@ def read_fields(
                     k = j + 1
                     if not value.strip() and h_i + 1 == len(hits):
                         vals = []
-                        while k < len(cells) and not exact.match(cells[k]) and not _starts_label(inline, cells[k]):
+                        while k < len(cells) and not _is_label_cell(exact, inline, cells[k]):
                             vals.append(cells[k])
                             k += 1
                         value = " ".join(vals)
@@ -200,6 +208,10 @@ def _key(table, text: str) -> str:
         if k.lower() == low:
             return k
     return text
+
+
+def _is_label_cell(exact: re.Pattern, inline: re.Pattern, cell: str) -> bool:
+    return isinstance(cell, HeadCell) or bool(exact.match(cell)) or _starts_label(inline, cell)
 
 
 def _starts_label(inline: re.Pattern, cell: str) -> bool:
