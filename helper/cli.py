@@ -18,6 +18,7 @@ from .errors import WitnessError
 COMMAND_MODULES = (
     "helper.commands_core",
     "helper.understanding.cli",
+    "helper.commands_import",
     "helper.commands_capture",
     "ocr.cli",
 )

@@ -49,6 +49,7 @@ class Config:
     time_source: str | None = None  # URL whose HTTP Date header the clock is checked against
     tsa_url: str | None = None  # RFC 3161 time-stamping authority
     platform_window_days: float = 3.0
+    ocr_engine: str | None = None  # None = the measured default (see README)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -46,7 +46,21 @@ async def _scheduler_ctx(app: web.Application):
 
 
 # Long-lived resources, opened in order and closed in reverse.
-CONTEXTS = [_store_ctx, _scheduler_ctx, capture_ctx]
+async def _ocr_ctx(app: web.Application):
+    from ..ocr_jobs import OcrWorker
+
+    worker = OcrWorker(app[keys.STORE], engine=app[keys.CONFIG].ocr_engine)
+    app[keys.OCR] = worker
+    task = asyncio.create_task(worker.run(), name="ocr")
+    yield
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
+CONTEXTS = [_store_ctx, _scheduler_ctx, _ocr_ctx, capture_ctx]
 
 
 def create_app(config: Config) -> web.Application:

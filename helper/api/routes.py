@@ -18,6 +18,9 @@ ROUTES = [
     ("POST", "/api/captures", capture_api.post_capture),
     ("GET", "/api/captures/{id}", views.get_capture),
     ("GET", "/api/captures/{id}/files/{name}", views.get_capture_file),
+    ("GET", "/api/captures/{id}/ocr", views.get_capture_ocr),
+    ("GET", "/api/search", views.search),
+    ("POST", "/api/import", views.import_image),
     ("POST", "/api/analyze", views.analyze),
     ("POST", "/api/verify", views.run_verify),
 ]

@@ -121,6 +121,54 @@ async def get_capture_file(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def get_capture_ocr(request: web.Request) -> web.Response:
+    store = request.app[keys.STORE]
+    capture_id = int_param(request, "id")
+    store.get_capture(capture_id)
+    rows = store.ocr_of(capture_id)
+    return web.json_response({"capture_id": capture_id, "status": rows[-1]["status"] if rows else "pending", "ocr": rows})
+
+
+async def search(request: web.Request) -> web.Response:
+    q = request.query.get("q", "")
+    if not q.strip():
+        raise BadRequest("q is required")
+    if len(q) > 200:
+        raise BadRequest("q is too long")
+    return web.json_response({"q": q, "results": request.app[keys.STORE].search(q)})
+
+
+async def import_image(request: web.Request) -> web.Response:
+    """multipart/form-data: file, kind (default payment), order_id, note."""
+    from ..importer import import_image as do_import
+
+    if not request.content_type.startswith("multipart/"):
+        raise BadRequest("send multipart/form-data with a file field")
+    fields: dict = {}
+    data, name = None, None
+    async for part in await request.multipart():
+        if part.name == "file":
+            name = part.filename or "image"
+            data = await part.read(decode=False)
+        elif part.name in ("kind", "order_id", "note"):
+            fields[part.name] = (await part.text())[:1000]
+        else:
+            raise BadRequest(f"unknown field {part.name!r}")
+    if data is None:
+        raise BadRequest("missing file field")
+    order_id = None
+    if fields.get("order_id"):
+        if not fields["order_id"].isdigit():
+            raise BadRequest("order_id must be a number")
+        order_id = int(fields["order_id"])
+    store = request.app[keys.STORE]
+    cap = await asyncio.to_thread(do_import, store, data, name, kind=fields.get("kind") or "payment",
+                                  order_id=order_id, note=fields.get("note"))
+    for a in cap["artifacts"]:
+        a.pop("path", None)
+    return web.json_response({"capture": cap, "ocr": "pending"})
+
+
 async def analyze(request: web.Request) -> web.Response:
     """What is this page? Order facts, promise, deadline, messages, shop; and the tracked order if any."""
     body = await read_json(request, {"url": (str,), "html": (str,)}, required=("url", "html"))

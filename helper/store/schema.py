@@ -90,8 +90,31 @@ def _m1_core(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m2_ocr(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE ocr (
+            id INTEGER PRIMARY KEY,
+            capture_id INTEGER NOT NULL REFERENCES captures(id),
+            artifact TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+            engine TEXT,
+            error TEXT,
+            text TEXT,
+            result TEXT,
+            checks TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            UNIQUE (capture_id, artifact)
+        );
+        CREATE VIRTUAL TABLE ocr_fts USING fts5(text, tokenize='trigram')
+        """,
+    )
+
+
 MIGRATIONS = [
     _m1_core,
+    _m2_ocr,
 ]
 
 

@@ -245,6 +245,54 @@ class Store:
                          {"capture_id": capture_id, "messages": {"count": len(messages), "sha256": messages_digest(messages)}},
                          order_id=row[0], capture_id=capture_id)
 
+    def add_ocr(self, capture_id: int, artifact: str, *, status: str, engine: str | None = None, error: str | None = None,
+                result: dict | None = None, checks: dict | None = None) -> dict:
+        """Store what OCR read from one image of a capture (or why it failed); searchable; chained."""
+        text = (result or {}).get("text")
+        result_json = chain.canonical_json(result).decode("utf-8") if result is not None else None
+        checks = checks or {}
+        with self.transaction() as tx:
+            row = self.conn.execute("SELECT order_id FROM captures WHERE id=?", (capture_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"capture {capture_id} not found")
+            cur = self.conn.execute(
+                "INSERT INTO ocr (capture_id, artifact, status, engine, error, text, result, checks, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (capture_id, artifact, status, engine, error, text, result_json,
+                 chain.canonical_json(checks).decode("utf-8"), clock.iso(self._now())),
+            )
+            if text:
+                self.conn.execute("INSERT INTO ocr_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
+            self._append(tx, "ocr.done" if status == "done" else "ocr.failed", {
+                "artifact": artifact, "status": status, "engine": engine, "error": error, "checks": checks,
+                "result_sha256": hashlib.sha256(result_json.encode("utf-8")).hexdigest() if result_json else None,
+            }, order_id=row[0], capture_id=capture_id)
+        return self.ocr_of(capture_id)[-1]
+
+    def ocr_of(self, capture_id: int) -> list[dict]:
+        rows = self.query("SELECT * FROM ocr WHERE capture_id=? ORDER BY id", (capture_id,))
+        for r in rows:
+            r["result"] = json.loads(r["result"]) if r["result"] else None
+            r["checks"] = json.loads(r["checks"])
+        return rows
+
+    def search(self, q: str, *, limit: int = 50) -> list[dict]:
+        """Captures whose OCR text contains `q` (trigram full-text search; shorter queries scan)."""
+        q = q.strip()
+        if not q:
+            return []
+        cols = ("SELECT o.capture_id, o.artifact, c.kind, c.url, c.title, c.captured_at, c.order_id, "
+                "substr(o.text, max(1, instr(o.text, ?) - 30), 80) AS snippet ")
+        if len(q) >= 3:
+            phrase = '"' + q.replace('"', '""') + '"'
+            sql = cols + ("FROM ocr_fts f JOIN ocr o ON o.id = f.rowid JOIN captures c ON c.id = o.capture_id "
+                          "WHERE ocr_fts MATCH ? ORDER BY c.captured_at DESC LIMIT ?")
+            return self.query(sql, (q, phrase, limit))
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = cols + ("FROM ocr o JOIN captures c ON c.id = o.capture_id WHERE o.text LIKE ? ESCAPE '\\' "
+                      "ORDER BY c.captured_at DESC LIMIT ?")
+        return self.query(sql, (q, like, limit))
+
     def artifact_path(self, art: dict) -> Path:
         return blobs.blob_path(self.evidence_dir, art["sha256"], Path(art["name"]).suffix.lower())
 

@@ -38,6 +38,7 @@ def verify(store: Store) -> dict:
         for m in store.query("SELECT capture_id, sender, name, time, text FROM messages ORDER BY capture_id, seq"):
             messages.setdefault(m["capture_id"], []).append(m)
         orders = {r["id"]: r for r in store.query("SELECT * FROM orders")}
+        ocr_rows = store.query("SELECT id, capture_id, artifact, status, result, checks FROM ocr")
 
     # 1. The chain itself.
     parsed = []
@@ -102,6 +103,17 @@ def verify(store: Store) -> dict:
     for cid in cap_snap.keys() - captures.keys():
         problems.append({"code": "row_deleted", "message": f"capture {cid} is in the chain but its row was deleted",
                          "capture_id": cid})
+    ocr_snap = {(e["capture_id"], e["data"].get("artifact")): e["data"] for e in parsed
+                if e["type"] in ("ocr.done", "ocr.failed") and isinstance(e["data"], dict)}
+    for r in ocr_rows:
+        snap = ocr_snap.get((r["capture_id"], r["artifact"]))
+        where = {"capture_id": r["capture_id"], "artifact": r["artifact"]}
+        digest = hashlib.sha256(r["result"].encode("utf-8")).hexdigest() if r["result"] else None
+        if snap is None:
+            problems.append({"code": "row_not_in_chain", "message": f"capture {r['capture_id']}: OCR of {r['artifact']} has no entry in the chain", **where})
+        elif (snap.get("result_sha256"), snap.get("status"), snap.get("checks")) != (digest, r["status"], json.loads(r["checks"])):
+            problems.append({"code": "row_edited", "message": f"capture {r['capture_id']}: OCR of {r['artifact']} differs from the chain's record", **where})
+
     for oid, row in orders.items():
         snap = order_snap.get(oid)
         if snap is None:

@@ -1,0 +1,78 @@
+"""Subcommands for evidence from elsewhere and for finding things: import, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import BadRequest
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="导入截图（如支付账单）/ import a screenshot taken elsewhere (payment bill, chat)")
+    p.add_argument("image", help="the image file (PNG, JPEG, WebP)")
+    p.add_argument("--kind", default="payment", help="payment (default), chat, order, rules, other")
+    p.add_argument("--order", type=int, help="order id to attach it to")
+    p.add_argument("--note", help="a note kept with the evidence")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("search", help="在截图文字中搜索 / search the text read from screenshots")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+
+def cmd_import(args) -> int:
+    from .cli import print_json
+    from .config import load_config
+    from .importer import import_image
+    from .ocr_jobs import read_capture
+    from .store import Store
+
+    path = Path(args.image)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise BadRequest(f"cannot read {path}: {e.strerror}") from None
+    config = load_config(args.data_dir)
+    store = Store(config.data_dir)
+    try:
+        cap = import_image(store, data, path.name, kind=args.kind, order_id=args.order, note=args.note)
+        ocr = read_capture(store, cap["id"], engine=config.ocr_engine)
+    finally:
+        store.close()
+    art = cap["artifacts"][0]
+    if args.json:
+        print_json({"capture": cap, "ocr": {k: ocr[k] for k in ("status", "engine", "error", "checks", "text")}})
+        return 0
+    print(f"已导入 / imported: capture {cap['id']} ({cap['kind']}), {art['name']} sha256 {art['sha256']}")
+    print(f"  原文件名 / original name: {cap['meta']['original_name']}")
+    if ocr["status"] != "done":
+        print(f"  文字识别失败 / OCR failed: {ocr['error']}")
+        return 0
+    pay = ocr["checks"].get("payment")
+    if pay:
+        for label, key in (("金额 amount", "amount"), ("时间 time", "time"), ("交易单号 transaction", "transaction_no"),
+                           ("收款方 counterparty", "counterparty")):
+            print(f"  {label}: {pay.get(key) or '—'}")
+    return 0
+
+
+def cmd_search(args) -> int:
+    from .cli import print_json
+    from .config import load_config
+    from .store import Store
+
+    store = Store(load_config(args.data_dir).data_dir)
+    try:
+        results = store.search(args.query)
+    finally:
+        store.close()
+    if args.json:
+        print_json({"q": args.query, "results": results})
+    else:
+        for r in results:
+            print(f"capture {r['capture_id']} [{r['kind']}] {r['captured_at']} {r['url'] or r['title'] or ''}\n    …{r['snippet']}…")
+        if not results:
+            print("没有结果 / no results")
+    return 0

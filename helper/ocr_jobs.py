@@ -1,0 +1,123 @@
+"""OCR in the helper: every stored screenshot is read in the background (never delaying the capture),
+the text stored with the capture and made searchable, order pages cross-checked against the DOM's facts,
+payment screenshots read for amount, time, transaction number and counterparty.
+
+A missing or crashing engine never loses evidence: the capture is stored, its OCR row says why it failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+
+from . import clock
+from .errors import BadRequest, WitnessError
+from .store import Store
+from .understanding.payment import payment_fields
+
+log = logging.getLogger("witness.ocr")
+
+# Which image of a capture to read: the raw page (the stamp strip is our own text), else an imported original.
+IMAGE_NAMES = ("page.png", "desktop.png")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
+
+
+def image_to_read(capture: dict) -> dict | None:
+    arts = capture["artifacts"]
+    for name in IMAGE_NAMES:
+        for a in arts:
+            if a["name"] == name:
+                return a
+    return next((a for a in arts if a["name"].startswith("original") and a["media_type"] in IMAGE_TYPES), None)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def cross_check(order: dict | None, text: str) -> dict:
+    """Do the DOM's order number and amount appear in what the screenshot shows?"""
+    if not order:
+        return {}
+    flat = _squash(text)
+    checks = {}
+    if order.get("order_no"):
+        checks["order_no_in_image"] = order["order_no"] in flat
+    if order.get("amount"):
+        amount = order["amount"]
+        whole = amount[:-3] if amount.endswith(".00") else None
+        checks["amount_in_image"] = amount in flat or bool(whole and re.search(rf"(?<!\d){re.escape(whole)}(?![\d.])", flat))
+    return checks
+
+
+def read_capture(store: Store, capture_id: int, *, engine: str | None = None) -> dict:
+    """OCR the capture's screenshot now and store the result (or the failure). Returns the OCR row."""
+    capture = store.get_capture(capture_id)
+    art = image_to_read(capture)
+    if art is None:
+        raise BadRequest(f"capture {capture_id} has no screenshot to read")
+    now = clock.parse_iso(capture["captured_at"])
+    try:
+        from ocr import recognise
+
+        result = recognise(Path(art["path"]), now=now, engine=engine).to_json()
+    except Exception as e:  # noqa: BLE001 - an engine that is missing or crashes must not lose the capture
+        message = e.message if isinstance(e, WitnessError) else f"{type(e).__name__}: {e}"
+        log.warning("OCR failed for capture %s: %s", capture_id, message)
+        return store.add_ocr(capture_id, art["name"], status="failed", error=message)
+    order = store.get_order(capture["order_id"]) if capture["order_id"] else None
+    checks = cross_check(order, result["text"]) if capture["kind"] == "order" else {}
+    if capture["kind"] == "payment":
+        checks["payment"] = payment_fields(result["text"], now)
+        if order and order.get("amount") and checks["payment"]["amount"]:
+            checks["payment"]["amount_matches_order"] = checks["payment"]["amount"] == order["amount"]
+    return store.add_ocr(capture_id, art["name"], status="done", engine=result["engine"], result=result, checks=checks)
+
+
+def pending(store: Store) -> list[int]:
+    """Captures with a screenshot and no OCR row yet (for resuming after a restart)."""
+    rows = store.query(
+        "SELECT c.id FROM captures c WHERE NOT EXISTS (SELECT 1 FROM ocr o WHERE o.capture_id = c.id) "
+        "AND EXISTS (SELECT 1 FROM artifacts a WHERE a.capture_id = c.id AND a.media_type LIKE 'image/%') ORDER BY c.id"
+    )
+    return [r["id"] for r in rows]
+
+
+class OcrWorker:
+    """One capture at a time, in a thread, after the capture is stored."""
+
+    def __init__(self, store: Store, *, engine: str | None = None):
+        self.store = store
+        self.engine = engine
+        self.queue: asyncio.Queue[int] = asyncio.Queue()
+        self.loop = asyncio.get_running_loop()
+        self.idle = asyncio.Event()
+        self.idle.set()
+        for cid in pending(store):
+            self.submit(cid)
+        store.subscribe(self._on_event)
+
+    def _on_event(self, event: dict) -> None:
+        if event["type"] == "capture.stored":
+            self.loop.call_soon_threadsafe(self.submit, event["capture_id"])
+
+    def submit(self, capture_id: int) -> None:
+        self.idle.clear()
+        self.queue.put_nowait(capture_id)
+
+    async def run(self) -> None:
+        while True:
+            capture_id = await self.queue.get()
+            try:
+                if not self.store.ocr_of(capture_id):
+                    await asyncio.to_thread(read_capture, self.store, capture_id, engine=self.engine)
+            except BadRequest:
+                pass  # nothing to read (no screenshot)
+            except Exception:
+                log.exception("OCR job for capture %s failed", capture_id)
+            finally:
+                self.queue.task_done()
+                if self.queue.empty():
+                    self.idle.set()
