@@ -100,6 +100,7 @@ def from_dom(root: dom.Node, config: dict, now: datetime) -> tuple[list[dict], l
     messages: list[dict] = []
     roles: list[str | None] = []
     items: list[dom.Node] = []
+    item_ids: set[int] = set()
     day: date | None = None
     for node in root.iter():
         if sep_sel and dom.matches(node, sep_sel) and not any(dom.matches(a, item_sel) for a in _ancestors(node)):
@@ -107,7 +108,7 @@ def from_dom(root: dom.Node, config: dict, now: datetime) -> tuple[list[dict], l
             if d is not None:
                 day = d
             continue
-        if not dom.matches(node, item_sel) or any(a in items for a in _ancestors(node)):
+        if not dom.matches(node, item_sel) or any(id(a) in item_ids for a in _ancestors(node)):
             continue
         name_node, name = _first_text(node, config.get("name"))
         badge_node, badge = _first_text(node, config.get("badge"))
@@ -123,6 +124,7 @@ def from_dom(root: dom.Node, config: dict, now: datetime) -> tuple[list[dict], l
         if not text:
             continue
         items.append(node)
+        item_ids.add(id(node))
         roles.append(_role_from(node, name, badge))
         if SYSTEM_TEXT.search(text) and roles[-1] is None:
             roles[-1] = "system"

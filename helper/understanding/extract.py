@@ -10,6 +10,9 @@ The result always has this shape, null where unknown (issue 4):
  "shop": {"name", "icp"}}
 
 Choices worth knowing:
+- "status" is the status as shown; where a page shows a payment status and a delivery status (acg-faka:
+  已付款 with 宝贝内容 等待发货), the delivery one is reported once the order is paid;
+- on a payment bill the shop's order number (商家订单号 / 商户单号) is the order_id, 交易成功 means paid;
 - amounts without a currency sign are taken as CNY (Chinese shops);
 - an auto-delivery order with no stated window gets promise {"text": <the order type>, "within_seconds": 0,
   "source": "auto_delivery"} (auto delivery means the keys show right after payment);
