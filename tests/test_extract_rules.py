@@ -250,6 +250,12 @@ def test_bare_times_take_the_separator_above():
                                          "2026-11-25T09:10:00.000+08:00", "2026-11-27T08:00:00.000+08:00"]
 
 
+def test_dated_time_divider_dates_the_bare_times_below():
+    msgs = thread('<div class="sep">昨天 14:32</div>'
+                  '<div class="chat-item"><span class="time">14:40</span><div class="content">a</div></div>')
+    assert msgs[0]["time"] == "2026-11-26T14:40:00.000+08:00"
+
+
 def test_bare_time_without_separator_is_today():
     [m] = thread('<div class="chat-item"><span class="time">凌晨1:05</span><div class="content">a</div></div>')
     assert m["time"] == "2026-11-27T01:05:00.000+08:00"

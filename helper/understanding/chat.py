@@ -104,7 +104,7 @@ def from_dom(root: dom.Node, config: dict, now: datetime) -> tuple[list[dict], l
     day: date | None = None
     for node in root.iter():
         if sep_sel and dom.matches(node, sep_sel) and not any(dom.matches(a, item_sel) for a in _ancestors(node)):
-            d = find_date_separator(node.text(), now)
+            d = _separator_day(node.text(), now)
             if d is not None:
                 day = d
             continue
@@ -130,6 +130,16 @@ def from_dom(root: dom.Node, config: dict, now: datetime) -> tuple[list[dict], l
             roles[-1] = "system"
         messages.append({"sender": None, "name": name, "time": iso(when) if when else None, "text": text})
     return _settle(messages, roles), items
+
+
+def _separator_day(text: str, now: datetime) -> date | None:
+    """A separator's date: "2026-11-20", "昨天", or a dated time divider such as "昨天 14:32"."""
+    d = find_date_separator(text, now)
+    if d is None:
+        found = find_timestamps(text, now)
+        if len(found) == 1 and found[0].has_date and len(text.strip()) <= len(found[0].text) + 4:
+            d = found[0].dt.date()
+    return d
 
 
 def _when(time_node: dom.Node | None, time_text: str | None, now: datetime, day: date | None) -> datetime | None:
