@@ -17,6 +17,7 @@ from .errors import WitnessError
 # Modules that add subcommands, in help order.
 COMMAND_MODULES = (
     "helper.commands_core",
+    "helper.commands_package",
     "helper.understanding.cli",
     "helper.commands_import",
     "helper.commands_capture",

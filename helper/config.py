@@ -48,6 +48,7 @@ class Config:
     capture_queue: int = 4  # captures waiting beyond the one running; more get 429
     time_source: str | None = None  # URL whose HTTP Date header the clock is checked against
     tsa_url: str | None = None  # RFC 3161 time-stamping authority
+    tsa_ca: str | None = None  # PEM file with the TSA's CA certificate(s), put in packages as tsa-chain.pem
     platform_window_days: float = 3.0
     ocr_engine: str | None = None  # None = the measured default (see README)
     extra: dict = field(default_factory=dict)
@@ -82,6 +83,7 @@ _ENV = {
     "chromium": "WITNESS_CHROMIUM",
     "time_source": "WITNESS_TIME_SOURCE",
     "tsa_url": "WITNESS_TSA_URL",
+    "tsa_ca": "WITNESS_TSA_CA",
 }
 
 

@@ -68,3 +68,17 @@ class OcrError(WitnessError):
 
     code = "ocr_failed"
     status = 422
+
+
+class TimestampError(WitnessError):
+    """The time-stamping authority could not be reached or gave no usable token."""
+
+    code = "timestamp_failed"
+    status = 502
+
+
+class PackageError(WitnessError):
+    """An evidence package cannot be built or read (existing path, unreadable zip)."""
+
+    code = "package_error"
+    status = 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..capture import api as capture_api
+from ..package import api as package_api
 from . import events, views
 
 ROUTES = [
@@ -13,6 +14,8 @@ ROUTES = [
     ("GET", "/api/orders", views.list_orders),
     ("POST", "/api/orders", views.track_order),
     ("GET", "/api/orders/{id}", views.get_order),
+    ("GET", "/api/orders/{id}/drafts/{channel}", package_api.get_draft),
+    ("POST", "/api/orders/{id}/export", package_api.export),
     ("POST", "/api/orders/{id}/actions", views.add_action),
     ("POST", "/api/notifications", views.notified),
     ("POST", "/api/captures", capture_api.post_capture),

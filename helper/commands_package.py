@@ -1,0 +1,128 @@
+"""Package subcommands: draft, export, verify-package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .config import load_config
+
+
+def register(sub) -> None:
+    from .package.drafts import CHANNELS, CLAIMS
+
+    p = sub.add_parser("draft", help="生成投诉草稿 / write a complaint draft for one channel")
+    p.add_argument("order_id", type=int)
+    p.add_argument("--channel", required=True, choices=list(CHANNELS), help="platform | 12315 | heimao | payment | police | court")
+    p.add_argument("--claim", default="refund", choices=list(CLAIMS), help="refund (全额退款, default) or perform (强制履约)")
+    p.add_argument("--out", help="write the text to this file instead of stdout")
+    p.add_argument("--json", action="store_true", help="text and fields as JSON")
+    p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("export", help="导出证据包 / export the order's evidence package (zip)")
+    p.add_argument("order_id", type=int)
+    p.add_argument("--out", required=True, help="PATH.zip (must not exist: packages are never overwritten)")
+    p.add_argument("--redact", action="store_true", help="mask card keys, e-mail, QQ and phone numbers in the copies")
+    p.add_argument("--claim", default="refund", choices=list(CLAIMS))
+    p.add_argument("--tsa-url", help="RFC 3161 TSA (default: config tsa_url / WITNESS_TSA_URL)")
+    p.add_argument("--tsa-ca", help="PEM with the TSA's CA certificate(s) to include in tsa-chain.pem")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify-package", help="校验证据包 / check an exported package: hashes and timestamp")
+    p.add_argument("path")
+    p.add_argument("--ca", help="trusted root certificate(s) for the timestamp (default: tsa-chain.pem in the package)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify_package)
+
+
+def _open_store(args):
+    from .store import Store
+
+    config = load_config(args.data_dir)
+    if not config.db_path.exists():
+        print(f"witness: no evidence database in {config.data_dir}", file=sys.stderr)
+        return config, None
+    return config, Store(config.data_dir)
+
+
+def cmd_draft(args) -> int:
+    from . import clock
+    from .cli import print_json
+    from .package.drafts import drafts_for_store
+
+    config, store = _open_store(args)
+    if store is None:
+        return 2
+    try:
+        d = drafts_for_store(store, args.order_id, claim=args.claim, now=clock.utcnow(), channels=[args.channel])[args.channel]
+    finally:
+        store.close()
+    if args.json:
+        print_json(d.to_json())
+    elif args.out:
+        out = Path(args.out)
+        if out.exists():
+            print(f"witness: {out} exists; not overwritten", file=sys.stderr)
+            return 2
+        out.write_text(d.text, "utf-8")
+        print(f"草稿已写入 / draft written: {out}")
+    else:
+        sys.stdout.write(d.text)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .cli import print_json
+    from .package import export_order
+
+    config, store = _open_store(args)
+    if store is None:
+        return 2
+    try:
+        summary = export_order(store, args.order_id, args.out, config, redact=args.redact, claim=args.claim,
+                               tsa_url=args.tsa_url, tsa_ca=args.tsa_ca)
+    finally:
+        store.close()
+    if args.json:
+        print_json(summary)
+        return 0
+    print(f"✓ 证据包已导出 / package written: {summary['path']}")
+    print(f"  {summary['files']} files, {summary['size']:,} bytes, sha256 {summary['sha256']}")
+    print(f"  manifest.json sha256 {summary['manifest_sha256']}")
+    ts = summary["timestamp"]
+    if ts["status"] == "ok":
+        print(f"  可信时间戳 / trusted timestamp: {ts['gen_time']} by {ts['tsa']}")
+    else:
+        print(f"  ⚠ 无可信时间戳 / no trusted timestamp: {ts.get('reason')}")
+    if summary["redacted"]:
+        print("  已遮盖文字中的卡密与个人信息；截图未遮盖 / text redacted; images left as they are")
+    print(f"  校验 / verify: witness verify-package {summary['path']}")
+    return 0
+
+
+def cmd_verify_package(args) -> int:
+    from .cli import print_json
+    from .package import verify_package
+
+    report = verify_package(args.path, ca_file=args.ca)
+    if args.json:
+        print_json(report)
+        return 0 if report["ok"] else 1
+    c = report["checked"]
+    print(f"检查 / checked: {c['files']} files ({c['bytes']:,} bytes) in {report['path']}")
+    ts = report["timestamp"]
+    if ts.get("present"):
+        state = "✓ 有效 / valid" if ts.get("ok") else "✗ 无效 / NOT valid"
+        print(f"  可信时间戳 / trusted timestamp: {state}, {ts.get('gen_time')} by {ts.get('tsa')}")
+        if ts.get("roots"):
+            print(f"  根证书指纹 / root fingerprint: {', '.join(ts['roots'])} ({ts.get('trust')})")
+    else:
+        print("  ⚠ 本证据包没有可信时间戳 / no trusted timestamp in this package")
+    for p in report["problems"]:
+        print(f"  ✗ [{p['code']}] {p['message']}")
+    if report["ok"]:
+        print("✓ 完好 / intact")
+    else:
+        print(f"✗ 发现 {len(report['problems'])} 个问题 / {len(report['problems'])} problem(s) found")
+    return 0 if report["ok"] else 1

@@ -1,0 +1,311 @@
+"""`witness export`: one self-contained, independently verifiable evidence package (a zip) for one order.
+
+Layout:
+    captures/003-order-2026-11-27T10-05/stamped.png …   every artifact of the order's captures
+    drafts/platform.txt …                                 complaint drafts for every channel
+    report.pdf                                            summary, timeline, screenshots with hashes
+    manifest.json                                         every file above with sha256 + size, capture records,
+                                                          this order's chain events and the chain head,
+                                                          environment records
+    manifest.tsr, tsa-chain.pem                           RFC 3161 token over manifest.json (when a TSA answered)
+    VERIFY.md                                             how to check it with standard tools; timestamp status
+    SHA256SUMS                                            every file except itself (`sha256sum -c SHA256SUMS`)
+
+The zip is written to a temp file beside the target and linked into place: an existing file is never
+overwritten (evidence is not replaced), and a failed export leaves nothing behind. The export is then
+recorded as an `export.made` chain event with the package's sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from .. import __version__, clock
+from ..errors import EvidenceTampered, PackageError, TimestampError
+from ..store import blobs
+from . import drafts as drafts_mod
+from .layout import artifact_path
+from .redact import redact_file, redact_text
+from .report import html_to_pdf, report_html
+from .tsa import fingerprint, load_pem_certs, request_timestamp
+
+FORMAT = "order-witness-package/1"
+OUTER_FILES = ("manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS")
+STORED_EXT = (".png", ".jpg", ".jpeg", ".webp", ".pdf", ".zip")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_checked(store, art: dict, capture_id: int) -> bytes:
+    path = store.artifact_path(art)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EvidenceTampered(f"capture {capture_id}: {art['name']} is missing ({path}); run `witness verify`") from None
+    if _sha(data) != art["sha256"]:
+        raise EvidenceTampered(f"capture {capture_id}: {art['name']} no longer matches its recorded sha256; "
+                               "run `witness verify` — a changed file is never exported as evidence")
+    return data
+
+
+def environment_records(captures: list[dict]) -> list[dict]:
+    """Provenance per capture: the capture's meta (URL, server IP, TLS, headers, clean-machine checks)."""
+    return [{"capture_id": c["id"], "captured_at": c["captured_at"], "url": c.get("url"), "meta": c.get("meta") or {}}
+            for c in captures]
+
+
+def verify_md(*, order: dict, manifest_sha: str, stamp: dict, redacted: bool, chain_head: dict | None) -> str:
+    if stamp.get("status") == "ok":
+        ts = (f"**可信时间戳 / Trusted timestamp: 有 (yes).** RFC 3161 令牌 `manifest.tsr`，由 `{stamp['tsa']}` 于 "
+              f"{stamp['gen_time']}（UTC）签发，对象是 manifest.json 的 SHA-256 `{manifest_sha}`。"
+              f"时间戳机构 / TSA: {stamp['url']}。根证书 SHA-256 指纹 / root fingerprint(s): "
+              f"{', '.join(stamp.get('roots') or []) or '（包内无根证书 / none in the package）'}。")
+    else:
+        ts = ("**可信时间戳 / Trusted timestamp: 无 (none).** 本证据包没有 RFC 3161 可信时间戳"
+              f"（{stamp.get('reason_zh') or '未配置时间戳服务器'} / {stamp.get('reason') or 'no TSA configured'}）。"
+              "文件完整性仍可用下面的 SHA-256 校验；若需要可信时间，联网后重新导出，或把 manifest.json 提交给"
+              "可信时间戳机构 / 电子存证平台。")
+    red = ""
+    if redacted:
+        red = ("\n> 本包为**遮盖版**：文字类文件（页面文字、HTML、MHTML、JSON、投诉草稿、报告）中的卡密、邮箱、QQ、手机号已遮盖，"
+               "截图图片未遮盖。遮盖后的文件与证据库原件哈希不同；原件哈希见 manifest.json 中的 `original_sha256` 和哈希链记录。\n"
+               "> This is a **redacted** copy: card keys and personal data are masked in text files; images are not. "
+               "Original hashes are in manifest.json (`original_sha256`) and in the chain events.\n")
+    head = f"#{chain_head['seq']} `{chain_head['hash']}`" if chain_head else "—"
+    return f"""# 如何校验本证据包 / How to verify this evidence package
+
+订单 / Order: `{order.get('order_no')}` · 店铺 / Shop: {order.get('shop_name') or ''} {order.get('shop_host') or ''}
+manifest.json SHA-256: `{manifest_sha}` · 哈希链链头 / chain head: {head}
+
+{ts}
+{red}
+## 1. 文件完整性 / File integrity
+
+在解压后的目录中 / in the unpacked folder:
+
+    sha256sum -c SHA256SUMS
+
+每行都应为 `OK`。SHA256SUMS 覆盖除它自己以外的所有文件；manifest.json 另外列出每个证据文件的 SHA-256 和大小。
+Every line must say `OK`. (macOS: `shasum -a 256 -c SHA256SUMS`; Windows: `certutil -hashfile FILE SHA256`.)
+
+## 2. 可信时间戳 / Trusted timestamp (when `manifest.tsr` is present)
+
+    openssl ts -verify -data manifest.json -in manifest.tsr -CAfile tsa-chain.pem
+
+或只用哈希 / or with the digest only:
+
+    openssl ts -verify -digest {manifest_sha} -in manifest.tsr -CAfile tsa-chain.pem
+
+应显示 `Verification: OK`。查看令牌中的时间 / show the time in the token:
+
+    openssl ts -reply -in manifest.tsr -text
+
+时间戳证明 manifest.json 在令牌时间已经存在且未被改动；manifest.json 含有每个文件的 SHA-256，因此所有文件同样如此。
+`tsa-chain.pem` 中的根证书应与时间戳机构公布的根证书核对（指纹见上）。
+The token proves manifest.json (and through its hashes every file) existed unchanged at the token's time.
+Check the root certificate in tsa-chain.pem against the one the TSA publishes.
+
+## 3. 哈希链 / Hash chain
+
+manifest.json 的 `events` 是证据库中与本订单有关的链式记录：
+`hash = sha256(canonical_json({{seq, at, type, order_id, capture_id, data, prev_hash}}))`，
+canonical JSON = 键排序、无多余空格、UTF-8（Python: `json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`）。
+每个 `capture.stored` 记录列出该次取证各文件的 SHA-256，可与 captures/ 中的文件对照。
+
+## 4. 一步校验 / One step
+
+安装订单证人后 / with order-witness installed:
+
+    witness verify-package 本文件.zip
+
+逐项报告：文件被改、缺失、多出文件、manifest 被改、时间戳令牌被改或不是对本 manifest 签发。
+"""
+
+
+def export_order(store, order_id: int, out_path, config, *, now: datetime | None = None, redact: bool = False,
+                 claim: str = "refund", tsa_url: str | None = None, tsa_ca: str | None = None, pdf: bool = True) -> dict:
+    """Build the package for `order_id` at `out_path` (must not exist). Returns a summary dict.
+
+    A TSA (config.tsa_url, or `tsa_url`) is asked for a timestamp over manifest.json; when it is not
+    configured or fails, the package is still built and says it has no trusted timestamp.
+    """
+    now = now or clock.utcnow()
+    out = Path(out_path)
+    if out.exists():
+        raise PackageError(f"{out} 已存在，证据包不会被覆盖 / already exists; an evidence package is never overwritten")
+    if not out.parent.is_dir():
+        raise PackageError(f"folder {out.parent} does not exist")
+    if claim not in drafts_mod.CLAIMS:
+        raise PackageError(f"unknown claim {claim!r}; one of {', '.join(drafts_mod.CLAIMS)}")
+    tsa_url = tsa_url or getattr(config, "tsa_url", None)
+    tsa_ca = tsa_ca or getattr(config, "tsa_ca", None)
+
+    order = store.get_order(order_id)
+    captures = store.list_captures(order_id=order_id)
+    messages = store.messages(order_id=order_id)
+    order_events = store.events(order_id=order_id)
+    actions = [e["data"] for e in order_events if e["type"] == "action.recorded"]
+    chain_head = store.head()
+    text = (lambda s: redact_text(s)[0]) if redact else (lambda s: s)
+
+    # 1. Evidence files, each re-hashed against the store's record while read.
+    entries: dict[str, bytes] = {}
+    file_records = []
+    redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0}
+    for c in captures:
+        for a in c["artifacts"]:
+            data = _read_checked(store, a, c["id"])
+            rec = {"path": artifact_path(c, a), "capture_id": c["id"], "name": a["name"], "media_type": a["media_type"]}
+            if redact:
+                new, n, how = redact_file(a["name"], data)
+                redaction["replacements"] += n
+                if how == "image-unchanged":
+                    redaction["images_unchanged"] += 1
+                if new != data:
+                    rec.update(redacted=True, original_sha256=a["sha256"], original_size=a["size"])
+                    data = new
+            entries[rec["path"]] = data
+            file_records.append(rec)
+
+    # 2. Drafts for every channel.
+    for ch, d in drafts_mod.drafts_for_store(store, order_id, claim=claim, now=now).items():
+        path = f"drafts/{ch}.txt"
+        entries[path] = text(d.text).encode("utf-8")
+        file_records.append({"path": path, "media_type": "text/plain", "channel": ch})
+
+    # 3. The PDF report (screenshots loaded straight from the evidence store; they are not redacted).
+    if pdf:
+        image_src = {(c["id"], a["name"]): store.artifact_path(a).as_uri()
+                     for c in captures for a in c["artifacts"] if a["media_type"].startswith("image/")}
+        stamp_note = ("导出时已请求可信时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置可信时间戳服务器。")
+        page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
+                           chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
+                           manifest_note=stamp_note, text_filter=text)
+        with tempfile.TemporaryDirectory(prefix="witness-report-") as d:
+            html_path = Path(d) / "report.html"
+            html_path.write_text(page, "utf-8")
+            entries["report.pdf"] = html_to_pdf(html_path, chromium=getattr(config, "chromium", None))
+        file_records.append({"path": "report.pdf", "media_type": "application/pdf"})
+
+    for rec in file_records:
+        data = entries[rec["path"]]
+        rec["sha256"], rec["size"] = _sha(data), len(data)
+
+    # 4. The manifest.
+    cap_records = []
+    for c in captures:
+        cap_records.append({k: c.get(k) for k in ("id", "kind", "source", "url", "title", "captured_at", "order_id",
+                                                  "message_count")}
+                           | {"folder": artifact_path(c, {"name": ""}).rstrip("/"),
+                              "artifacts": [{k: a[k] for k in ("name", "sha256", "size", "media_type")} for a in c["artifacts"]]})
+    manifest = {
+        "format": FORMAT,
+        "generator": f"order-witness {__version__}",
+        "created_at": clock.iso(now),
+        "order": order,
+        "claim": claim,
+        "files": file_records,
+        "captures": cap_records,
+        "messages": [{k: m.get(k) for k in ("capture_id", "seq", "sender", "name", "time", "text")} for m in messages]
+        if not redact else [{**{k: m.get(k) for k in ("capture_id", "seq", "sender", "name", "time")},
+                             "text": text(m.get("text") or "")} for m in messages],
+        "events": [{k: e[k] for k in ("seq", "at", "type", "order_id", "capture_id", "data", "prev_hash", "hash")}
+                   for e in order_events],
+        "chain_head": chain_head,
+        "environment": environment_records(captures),
+        "redaction": redaction,
+        "timestamp": {"requested_from": tsa_url, "token": "manifest.tsr", "chain": "tsa-chain.pem",
+                      "covers": "sha256 of the bytes of this file (manifest.json)"},
+    }
+    if redact:
+        manifest["order"] = json.loads(text(json.dumps(order, ensure_ascii=False)))
+        manifest["environment"] = json.loads(text(json.dumps(manifest["environment"], ensure_ascii=False)))
+        for ev in manifest["events"]:
+            masked = json.loads(text(json.dumps(ev["data"], ensure_ascii=False)))
+            if masked != ev["data"]:  # its hash can no longer be recomputed from the package: say so
+                ev["data"], ev["data_redacted"] = masked, True
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    manifest_sha = _sha(manifest_bytes)
+    entries["manifest.json"] = manifest_bytes
+
+    # 5. The trusted timestamp over manifest.json.
+    stamp: dict = {"status": "none", "url": tsa_url}
+    if not tsa_url:
+        stamp.update(reason="no TSA configured (config tsa_url / WITNESS_TSA_URL)", reason_zh="未配置时间戳服务器")
+    else:
+        try:
+            s = request_timestamp(tsa_url, manifest_bytes)
+            ca = Path(tsa_ca).read_bytes() if tsa_ca else b""
+            embedded = load_pem_certs(s.certs_pem)
+            chain = embedded + [c for c in load_pem_certs(ca) if c not in embedded]
+            entries["manifest.tsr"] = s.token
+            entries["tsa-chain.pem"] = b"".join(c.public_bytes(Encoding.PEM) for c in chain)
+            stamp.update(status="ok", gen_time=s.gen_time, tsa=s.tsa, serial=s.serial, policy=s.policy,
+                         roots=[fingerprint(c) for c in chain if c.issuer == c.subject])
+        except (TimestampError, OSError) as e:
+            stamp.update(reason=str(e), reason_zh="时间戳服务器不可用或请求失败")
+    entries["VERIFY.md"] = verify_md(order=order, manifest_sha=manifest_sha, stamp=stamp, redacted=redact,
+                                     chain_head=chain_head).encode("utf-8")
+    entries["SHA256SUMS"] = "".join(f"{_sha(data)}  {path}\n" for path, data in sorted(entries.items())).encode("utf-8")
+
+    # 6. Write beside the target, then link into place (never over an existing file).
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    zdate = now.astimezone(clock.CHINA).timetuple()[:6]
+    try:
+        with zipfile.ZipFile(tmp, "x") as zf:
+            for path in _order(entries):
+                info = zipfile.ZipInfo(path, date_time=zdate)
+                info.compress_type = zipfile.ZIP_STORED if path.lower().endswith(STORED_EXT) else zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, entries[path])
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        package_sha, package_size = blobs.hash_file(tmp)
+        try:
+            os.link(tmp, out)
+        except FileExistsError:
+            raise PackageError(f"{out} 已存在，证据包不会被覆盖 / already exists; an evidence package is never overwritten") from None
+        except OSError:  # file systems without hard links: rename, refused when the target exists on Windows
+            if out.exists():
+                raise PackageError(f"{out} already exists; an evidence package is never overwritten") from None
+            os.rename(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+    summary = {
+        "path": str(out),
+        "sha256": package_sha,
+        "size": package_size,
+        "order_id": order_id,
+        "order_no": order.get("order_no"),
+        "files": len(entries),
+        "evidence_files": sum(1 for r in file_records if "capture_id" in r),
+        "captures": len(captures),
+        "manifest_sha256": manifest_sha,
+        "timestamp": {k: v for k, v in stamp.items() if k != "reason_zh"},
+        "redacted": redact,
+        "chain_head": chain_head,
+    }
+    event = store.append_event("export.made", {k: summary[k] for k in ("path", "sha256", "size", "files", "manifest_sha256",
+                                                                        "redacted")}
+                               | {"timestamp": stamp["status"], "tsa_gen_time": stamp.get("gen_time")}, order_id=order_id)
+    summary["event"] = {"seq": event["seq"], "hash": event["hash"]}
+    return summary
+
+
+def _order(entries: dict) -> list[str]:
+    """Zip order: VERIFY.md first for people browsing the archive, then the rest as laid out."""
+    first = [p for p in ("VERIFY.md", "report.pdf", "manifest.json", "manifest.tsr", "tsa-chain.pem", "SHA256SUMS")
+             if p in entries]
+    return first + sorted(p for p in entries if p not in first)

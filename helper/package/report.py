@@ -1,0 +1,151 @@
+"""The PDF report of a package: HTML from report.html, printed by the system Chromium (`page.pdf`).
+
+`report_html(...)` is pure (facts in, HTML string out); `html_to_pdf` renders through helper/browser.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import threading
+from pathlib import Path
+from string import Template
+
+from .. import __version__
+from ..browser import launch_browser
+from ..clock import china
+from .drafts import money, timeline
+from .layout import KIND_ZH, artifact_path, best_image, describe_artifact
+
+TEMPLATE = Path(__file__).with_name("report.html")
+e = html.escape
+
+
+def _rows(pairs) -> str:
+    return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>" for k, v in pairs) + "</table>"
+
+
+def _t(value) -> str:
+    try:
+        return china(value) if value else "—"
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def environment_rows(meta: dict) -> list[tuple[str, str]]:
+    """A few provenance facts from a capture's meta, whatever shape it has: flat keys or nested dicts."""
+    flat: dict = {}
+
+    def walk(prefix, obj, depth=0):
+        if isinstance(obj, dict) and depth < 3:
+            for k, v in obj.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v, depth + 1)
+        elif not isinstance(obj, (dict, list)) and obj not in (None, ""):
+            flat[prefix] = obj
+
+    walk("", meta)
+    return [(k, e(str(v))[:200]) for k, v in list(flat.items())[:14]]
+
+
+def report_html(*, order: dict, captures: list[dict], messages: list[dict], actions: list[dict], events: list[dict],
+                chain_head: dict | None, image_src: dict, now, redacted: bool, manifest_note: str,
+                text_filter=lambda s: s) -> str:
+    """`image_src`: {(capture_id, name): URL the browser loads}; `text_filter` redacts shown text."""
+    f = lambda s: e(text_filter(str(s)))  # noqa: E731
+    summary = _rows([
+        ("订单号 Order", f(order.get("order_no") or "—")),
+        ("商品 Product", f(order.get("product") or "—")),
+        ("金额 Amount", f(money(order) or "—")),
+        ("店铺 Shop", f(f"{order.get('shop_name') or ''} {order.get('shop_host') or ''}".strip() or "—")),
+        ("订单页 Order page", f"<span class='hash'>{f(order.get('url') or '—')}</span>"),
+        ("ICP 备案号", f(order.get("shop_icp") or "页面未显示")),
+        ("下单时间 Ordered", _t(order.get("ordered_at"))),
+        ("付款时间 Paid", _t(order.get("paid_at"))),
+        ("商家承诺 Promise", f(order.get("promise_text") or "—")),
+        ("承诺发货期限 Deadline", _t(order.get("deadline"))),
+        ("当前状态 Status", f(order.get("status") or "—")),
+        ("取证次数 Captures", str(len(captures))),
+    ])
+    items = timeline(order, captures, messages, actions, now)
+    timeline_html = "\n".join(f"<li>{e(china(dt))} {f(text)}</li>" for dt, text in items)
+
+    parts = []
+    for c in captures:
+        img = best_image(c)
+        head = f"<h3>#{c['id']} {e(KIND_ZH.get(c.get('kind'), '页面'))} · 取证时间 {_t(c.get('captured_at'))}</h3>"
+        info = _rows([("网址 URL", f"<span class='hash'>{f(c.get('url') or '—')}</span>"),
+                      ("标题 Title", f(c.get("title") or "—")),
+                      ("来源 Source", e(str(c.get("source") or "—")))] + environment_rows(c.get("meta") or {}))
+        shot = ""
+        if img is not None and (c["id"], img["name"]) in image_src:
+            shot = (f"<img class='shot' src='{e(image_src[(c['id'], img['name'])])}'>"
+                    f"<div class='caption'>{e(artifact_path(c, img))} · 取证时间 {_t(c.get('captured_at'))} · "
+                    f"SHA-256 <span class='hash'>{e(img['sha256'])}</span></div>")
+        files = "<table>" + "".join(
+            f"<tr><td>{e(artifact_path(c, a))}<br><span class='caption'>{e(describe_artifact(a['name']))}，{a['size']:,} 字节</span></td>"
+            f"<td class='hash'>{e(a['sha256'])}</td></tr>" for a in c.get("artifacts", [])) + "</table>"
+        parts.append(f"<div class='capture'>{head}{info}{shot}{files}</div>")
+    captures_html = "\n".join(parts) or "<p>（无取证记录）</p>"
+
+    events_html = "<table><tr><th style='width:8%'>#</th><th style='width:24%'>时间</th><th style='width:22%'>类型</th><th>hash</th></tr>" + "".join(
+        f"<tr><td>{ev['seq']}</td><td>{_t(ev['at'])}</td><td>{e(ev['type'])}</td><td class='hash'>{e(ev['hash'])}</td></tr>"
+        for ev in events) + "</table>"
+    head = f"#{chain_head['seq']} {chain_head['hash']}" if chain_head else "—"
+
+    verify = (
+        "<ol>"
+        "<li>解压证据包，在解压目录中运行 <code>sha256sum -c SHA256SUMS</code>：每个文件都应显示 OK。"
+        "（Windows：<code>certutil -hashfile 文件 SHA256</code>，与 SHA256SUMS 对照。）</li>"
+        "<li>manifest.json 列出每个文件的 SHA-256 和大小、每次取证的记录、本订单的哈希链记录和链头。</li>"
+        "<li>如有 manifest.tsr（RFC 3161 可信时间戳），运行 <code>openssl ts -verify -data manifest.json -in manifest.tsr "
+        "-CAfile tsa-chain.pem</code>，应显示 Verification: OK；令牌中的时间即 manifest.json（从而所有文件）最晚的存在时间。</li>"
+        "<li>或安装订单证人后运行 <code>witness verify-package 证据包.zip</code>，逐项报告问题。</li>"
+        f"</ol><p class='note'>{e(manifest_note)} 详细说明见证据包内 VERIFY.md。</p>"
+    )
+    note = ""
+    if redacted:
+        note = ("<div class='warn'>本报告及证据包中的文字文件已遮盖卡密和个人信息（邮箱、QQ、手机号）；截图图片未做遮盖。"
+                "原始文件保存在本人电脑的证据库中，哈希见 manifest.json 的 original_sha256。</div>")
+    return Template(TEMPLATE.read_text("utf-8")).substitute(
+        order_no=e(order.get("order_no") or ""), version=e(__version__), created=e(china(now)), redaction_note=note,
+        summary=summary, timeline=timeline_html, captures=captures_html, events=events_html, chain_head=e(head),
+        verify=verify)
+
+
+async def _render(html_path: Path, chromium: str | None) -> bytes:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await launch_browser(p, chromium=chromium)
+        try:
+            page = await browser.new_page()
+            await page.goto(html_path.as_uri(), wait_until="load")
+            return await page.pdf(format="A4", print_background=True, display_header_footer=True,
+                                  header_template="<span></span>",
+                                  footer_template="<div style='font-size:8px;width:100%;text-align:center;'>"
+                                                  "<span class='pageNumber'></span> / <span class='totalPages'></span></div>",
+                                  margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
+        finally:
+            await browser.close()
+
+
+def html_to_pdf(html_path: Path, *, chromium: str | None = None) -> bytes:
+    """Print a local HTML file to PDF with the system Chromium; callable from sync code or inside a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_render(html_path, chromium))
+    result: dict = {}
+
+    def run():
+        try:
+            result["pdf"] = asyncio.run(_render(html_path, chromium))
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+
+    t = threading.Thread(target=run, name="report-pdf")
+    t.start()
+    t.join()
+    if "error" in result:
+        raise result["error"]
+    return result["pdf"]

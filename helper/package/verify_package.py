@@ -1,0 +1,182 @@
+"""`witness verify-package`: check an exported package on its own, with no evidence store, and say precisely
+what is wrong: a file changed, missing or added, the manifest altered, the token altered or invalid, or a
+valid token that is not over this manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from pathlib import Path
+
+from ..errors import PackageError
+from ..store import chain
+from .export import FORMAT, OUTER_FILES
+from ..errors import TimestampError
+from .tsa import check_token, load_pem_certs
+
+SUMS_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+
+
+def _p(code: str, message: str, **where) -> dict:
+    return {"code": code, "message": message, **where}
+
+
+def verify_package(path, *, ca_file: str | Path | None = None) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise PackageError(f"no such package: {path}")
+    problems: list[dict] = []
+    report = {"ok": False, "path": str(path), "checked": {"files": 0, "bytes": 0}, "problems": problems,
+              "timestamp": {"present": False, "ok": False}, "manifest_sha256": None, "order_no": None}
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        problems.append(_p("package_unreadable", f"证据包不是有效的 zip 文件（已损坏或被改动） / not a readable zip: {e}"))
+        return report
+
+    with zf:
+        contents: dict[str, bytes] = {}
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            if info.filename in contents:
+                problems.append(_p("extra_file", f"{info.filename} appears twice in the zip (added copy)", path=info.filename))
+                continue
+            try:
+                contents[info.filename] = zf.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError) as e:  # CRC error: bytes changed inside the zip
+                problems.append(_p("file_changed", f"{info.filename}: 无法读取（zip 内数据被改动） / unreadable in the zip: {e}",
+                                   path=info.filename))
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+    report["checked"] = {"files": len(contents), "bytes": sum(len(d) for d in contents.values())}
+
+    # SHA256SUMS: the plain-tool view of every file.
+    sums: dict[str, str] = {}
+    if "SHA256SUMS" not in contents:
+        problems.append(_p("file_missing", "SHA256SUMS 缺失 / SHA256SUMS is missing", path="SHA256SUMS"))
+    else:
+        for line in contents["SHA256SUMS"].decode("utf-8", "replace").splitlines():
+            m = SUMS_LINE.match(line)
+            if m:
+                sums[m.group(2)] = m.group(1)
+            elif line.strip():
+                problems.append(_p("sums_altered", f"SHA256SUMS has an unreadable line: {line[:80]!r}", path="SHA256SUMS"))
+
+    # The manifest.
+    manifest = None
+    raw = contents.get("manifest.json")
+    if raw is None:
+        problems.append(_p("manifest_missing", "manifest.json 缺失 / manifest.json is missing", path="manifest.json"))
+    else:
+        report["manifest_sha256"] = digests["manifest.json"]
+        try:
+            manifest = json.loads(raw)
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise ValueError(f"not an {FORMAT} manifest")
+        except ValueError as e:
+            problems.append(_p("manifest_altered", f"manifest.json 无法解析（被改动） / manifest.json is unreadable: {e}",
+                               path="manifest.json"))
+            manifest = None
+        if sums.get("manifest.json") and sums["manifest.json"] != digests["manifest.json"]:
+            problems.append(_p("manifest_altered", "manifest.json 被改动：与 SHA256SUMS 记录的哈希不符 / manifest.json was "
+                               f"altered (sha256 {digests['manifest.json'][:12]}… ≠ {sums['manifest.json'][:12]}… in SHA256SUMS)",
+                               path="manifest.json"))
+
+    listed: dict[str, dict] = {}
+    if manifest is not None:
+        report["order_no"] = (manifest.get("order") or {}).get("order_no")
+        for rec in manifest.get("files") or []:
+            if isinstance(rec, dict) and isinstance(rec.get("path"), str):
+                listed[rec["path"]] = rec
+        for p, rec in listed.items():
+            if p not in contents:
+                problems.append(_p("file_missing", f"{p} 缺失 / is missing from the package", path=p))
+            elif digests[p] != rec.get("sha256") or len(contents[p]) != rec.get("size"):
+                problems.append(_p("file_changed", f"{p} 被改动 / was changed (sha256 {digests[p][:12]}… ≠ "
+                                   f"{str(rec.get('sha256'))[:12]}… in manifest.json)", path=p))
+        _check_records(manifest, contents, digests, problems)
+
+    # Files checked by SHA256SUMS but not by the manifest (the outer files), and extra files.
+    for p, want in sums.items():
+        if p in listed or p == "manifest.json":
+            continue
+        if p not in contents:
+            code = "token_missing" if p == "manifest.tsr" else "file_missing"
+            problems.append(_p(code, f"{p} 缺失 / is missing (listed in SHA256SUMS)", path=p))
+        elif digests[p] != want:
+            code = "token_altered" if p == "manifest.tsr" else "file_changed"
+            problems.append(_p(code, f"{p} 被改动 / was changed (sha256 {digests[p][:12]}… ≠ {want[:12]}… in SHA256SUMS)", path=p))
+    known = set(listed) | set(OUTER_FILES)
+    for p in contents:
+        if p not in known:
+            problems.append(_p("extra_file", f"{p} 是多出的文件，不在 manifest.json 中 / extra file not in manifest.json", path=p))
+        elif p not in listed and p not in sums and p != "SHA256SUMS" and sums:
+            problems.append(_p("extra_file", f"{p} 不在 SHA256SUMS 中（被加入） / not in SHA256SUMS (added)", path=p))
+
+    # The trusted timestamp.
+    ts = report["timestamp"]
+    token = contents.get("manifest.tsr")
+    if token is not None and raw is not None:
+        ts["present"] = True
+        pem = contents.get("tsa-chain.pem", b"")
+        try:
+            package_chain = load_pem_certs(pem)
+            if ca_file:
+                roots = load_pem_certs(Path(ca_file).read_bytes())
+                chain_certs = roots + [c for c in package_chain if c.issuer != c.subject]
+                ts["trust"] = f"--ca {ca_file}"
+            else:
+                chain_certs = package_chain
+                ts["trust"] = "tsa-chain.pem in the package (compare its root fingerprint with the TSA's published one)"
+        except (TimestampError, OSError) as e:
+            chain_certs = []
+            problems.append(_p("token_invalid", f"tsa-chain.pem / --ca unreadable: {e}", path="tsa-chain.pem"))
+        result = check_token(token, hashlib.sha256(raw).digest(), chain_certs)
+        ts.update(ok=result["ok"], gen_time=result["gen_time"], tsa=result["tsa"], roots=result["roots"])
+        for prob in result["problems"]:
+            if prob["code"] == "token_not_for_manifest" and sums.get("manifest.json") and \
+                    sums["manifest.json"] != digests["manifest.json"]:
+                continue  # already reported as manifest_altered: the token is over the original manifest
+            if prob["code"] == "token_not_for_manifest":
+                prob["message"] += "：manifest.json 被改动（且 SHA256SUMS 被同步修改），或令牌来自另一个证据包 / the manifest " \
+                                   "was altered together with SHA256SUMS, or the token belongs to another package"
+            problems.append({**prob, "path": "manifest.tsr"})
+    elif token is None:
+        ts["message"] = "本证据包没有可信时间戳 / this package has no trusted timestamp"
+
+    report["ok"] = not problems
+    return report
+
+
+def _check_records(manifest: dict, contents: dict, digests: dict, problems: list) -> None:
+    """The manifest's own records agree: chain events hash to their recorded hash, and each capture's
+    artifact hashes (as the chain stored them) match the files in the package (or, in a redacted copy,
+    the file's recorded original)."""
+    for e in manifest.get("events") or []:
+        if e.get("data_redacted"):
+            continue  # a redacted copy: the event's hash is checked in the store, not here
+        try:
+            if chain.event_hash(e) != e.get("hash"):
+                problems.append(_p("manifest_altered", f"manifest.json: chain event {e.get('seq')} ({e.get('type')}) no longer "
+                                   "matches its hash", seq=e.get("seq")))
+        except (KeyError, TypeError, ValueError):
+            problems.append(_p("manifest_altered", f"manifest.json: chain event {e.get('seq')} is incomplete", seq=e.get("seq")))
+    stored = {}
+    for e in manifest.get("events") or []:
+        if e.get("type") == "capture.stored" and isinstance(e.get("data"), dict):
+            stored[e.get("capture_id")] = {a["name"]: a["sha256"] for a in e["data"].get("artifacts", []) if isinstance(a, dict)}
+    files = {r.get("path"): r for r in manifest.get("files") or [] if isinstance(r, dict)}
+    for c in manifest.get("captures") or []:
+        chained = stored.get(c.get("id"))
+        for a in c.get("artifacts") or []:
+            p = f"{c.get('folder')}/{a.get('name')}"
+            if chained is not None and chained.get(a.get("name")) != a.get("sha256"):
+                problems.append(_p("manifest_altered", f"manifest.json: capture {c.get('id')} lists {a.get('name')} with a "
+                                   "hash the chain event does not record", path=p))
+            rec = files.get(p, {})
+            expected = rec.get("original_sha256") if rec.get("redacted") else rec.get("sha256")
+            if p in contents and expected and expected != a.get("sha256"):
+                problems.append(_p("manifest_altered", f"manifest.json: {p} is listed with a hash other than the "
+                                   "capture record's", path=p))

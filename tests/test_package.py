@@ -1,0 +1,301 @@
+"""Evidence packages: export with a trusted timestamp from a local TSA, verify with standard tools and with
+verify-package, every kind of tampering named precisely, offline export, no overwrite, redaction, the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_witness
+from helper.config import Config
+from helper.errors import EvidenceTampered, PackageError
+from helper.package import export_order, verify_package
+from helper.package.local_tsa import LocalTSA
+from helper.store import verify as verify_store
+from packagedata import NOW, make_order
+
+ARTIFACTS = ROOT / "test-artifacts" / "package"
+
+
+@pytest.fixture(scope="module")
+def tsa():
+    with LocalTSA() as t:
+        yield t
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, tsa):
+    """One order, exported once with a timestamp (the PDF is rendered by the system Chromium)."""
+    root = tmp_path_factory.mktemp("pkg")
+    store, oid = make_order(root / "data")
+    config = Config(data_dir=root / "data", tsa_url=tsa.url, tsa_ca=str(tsa.ca_path))
+    summary = export_order(store, oid, root / "order.zip", config, now=NOW)
+    yield {"root": root, "store": store, "order_id": oid, "config": config, "summary": summary, "zip": root / "order.zip"}
+    store.close()
+
+
+def rewrite(src: Path, dst: Path, *, change: dict | None = None, drop=(), add: dict | None = None) -> Path:
+    """A copy of the zip with entries changed, dropped or added (what someone tampering would do)."""
+    change, add = change or {}, add or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            if info.filename in drop:
+                continue
+            data = zin.read(info)
+            if info.filename in change:
+                data = change[info.filename](data) if callable(change[info.filename]) else change[info.filename]
+            zout.writestr(info.filename, data)
+        for name, data in add.items():
+            zout.writestr(name, data)
+    return dst
+
+
+def codes(report) -> list[tuple[str, str | None]]:
+    return [(p["code"], p.get("path")) for p in report["problems"]]
+
+
+def read(zip_path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(zip_path) as z:
+        return z.read(name)
+
+
+def test_package_layout_and_manifest(exported):
+    s = exported["summary"]
+    assert s["timestamp"]["status"] == "ok" and s["timestamp"]["tsa"] == "CN=order-witness local test TSA"
+    names = set(zipfile.ZipFile(exported["zip"]).namelist())
+    assert {"manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS", "report.pdf"} <= names
+    assert "captures/001-order-2026-11-27T11-20/stamped.png" in names
+    assert "captures/001-order-2026-11-27T11-20/page.mhtml" in names
+    assert "captures/002-chat-2026-11-27T13-05/stamped.png" in names
+    assert {f"drafts/{c}.txt" for c in ("platform", "12315", "heimao", "payment", "police", "court")} <= names
+    manifest = json.loads(read(exported["zip"], "manifest.json"))
+    files = {f["path"]: f for f in manifest["files"]}
+    assert set(files) == names - {"manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS"}
+    for path, rec in files.items():
+        data = read(exported["zip"], path)
+        assert rec["sha256"] == hashlib.sha256(data).hexdigest() and rec["size"] == len(data)
+    # Stored evidence goes out byte for byte.
+    store = exported["store"]
+    for cap in store.list_captures(order_id=exported["order_id"]):
+        for a in cap["artifacts"]:
+            rec = next(r for r in manifest["files"] if r.get("capture_id") == cap["id"] and r["name"] == a["name"])
+            assert rec["sha256"] == a["sha256"]
+    assert [c["id"] for c in manifest["captures"]] == [1, 2]
+    assert [e["type"] for e in manifest["events"]] == ["order.created", "capture.stored", "capture.stored", "action.recorded"]
+    assert manifest["chain_head"] == {"seq": 4, "hash": manifest["events"][-1]["hash"]}
+    assert manifest["environment"][0]["meta"]["environment"]["server_ip"] == "127.0.0.1"
+    assert s["manifest_sha256"] == hashlib.sha256(read(exported["zip"], "manifest.json")).hexdigest()
+
+
+def test_standard_tools_verify_the_package(exported, tmp_path):
+    with zipfile.ZipFile(exported["zip"]) as z:
+        z.extractall(tmp_path)
+    sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path, capture_output=True, text=True)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
+    assert sums.stdout.count(": OK") == len(zipfile.ZipFile(exported["zip"]).namelist()) - 1
+    ts = subprocess.run(["openssl", "ts", "-verify", "-data", "manifest.json", "-in", "manifest.tsr", "-CAfile", "tsa-chain.pem"],
+                        cwd=tmp_path, capture_output=True, text=True)
+    assert "Verification: OK" in ts.stdout, ts.stderr
+    verify_md = (tmp_path / "VERIFY.md").read_text("utf-8")
+    assert "sha256sum -c SHA256SUMS" in verify_md
+    assert "openssl ts -verify -data manifest.json -in manifest.tsr -CAfile tsa-chain.pem" in verify_md
+    assert "可信时间戳 / Trusted timestamp: 有 (yes)" in verify_md
+    assert exported["summary"]["manifest_sha256"] in verify_md
+
+
+def test_verify_package_ok_and_export_is_chained(exported):
+    report = verify_package(exported["zip"])
+    assert report["ok"], report["problems"]
+    assert report["timestamp"]["ok"] and report["timestamp"]["present"]
+    store = exported["store"]
+    event = store.events(order_id=exported["order_id"])[-1]
+    assert event["type"] == "export.made"
+    assert event["data"]["sha256"] == hashlib.sha256(exported["zip"].read_bytes()).hexdigest()
+    assert event["data"]["timestamp"] == "ok"
+    assert verify_store(store)["ok"]
+
+
+@pytest.mark.parametrize("what", ["file_changed", "file_missing", "extra_file", "manifest_altered", "token_altered",
+                                  "token_swapped", "manifest_and_sums_altered", "chain_event_edited"])
+def test_tampering_is_named(exported, tmp_path, what):
+    z = exported["zip"]
+    shot = "captures/001-order-2026-11-27T11-20/stamped.png"
+    if what == "file_changed":
+        r = verify_package(rewrite(z, tmp_path / "t.zip", change={shot: lambda d: d[:-1] + bytes([d[-1] ^ 1])}))
+        assert ("file_changed", shot) in codes(r)
+        assert any("stamped.png 被改动 / was changed" in p["message"] for p in r["problems"])
+    elif what == "file_missing":
+        r = verify_package(rewrite(z, tmp_path / "t.zip", drop=["drafts/court.txt"]))
+        assert ("file_missing", "drafts/court.txt") in codes(r)
+    elif what == "extra_file":
+        r = verify_package(rewrite(z, tmp_path / "t.zip", add={"captures/001-order-2026-11-27T11-20/fake.png": b"x"}))
+        assert codes(r) == [("extra_file", "captures/001-order-2026-11-27T11-20/fake.png")]
+    elif what == "manifest_altered":
+        r = verify_package(rewrite(z, tmp_path / "t.zip", change={
+            "manifest.json": lambda d: d.replace("98.50".encode(), "9.50".encode(), 1)}))
+        assert ("manifest_altered", "manifest.json") in codes(r)
+        assert not r["timestamp"]["ok"]
+    elif what == "token_altered":
+        def flip(d):
+            i = d.index(bytes.fromhex(exported["summary"]["manifest_sha256"])) + 5
+            return d[:i] + bytes([d[i] ^ 1]) + d[i + 1:]
+        r = verify_package(rewrite(z, tmp_path / "t.zip", change={"manifest.tsr": flip}))
+        assert ("token_altered", "manifest.tsr") in codes(r)
+        assert any(c in ("token_invalid", "token_unreadable", "token_not_for_manifest") for c, _ in codes(r))
+    elif what == "token_swapped":
+        # A valid token of another package of the same order, with SHA256SUMS updated to match.
+        other = export_order(exported["store"], exported["order_id"], tmp_path / "other.zip", exported["config"], now=NOW)
+        token = read(Path(other["path"]), "manifest.tsr")
+        sums = read(z, "SHA256SUMS").decode().replace(hashlib.sha256(read(z, "manifest.tsr")).hexdigest(),
+                                                     hashlib.sha256(token).hexdigest())
+        r = verify_package(rewrite(z, tmp_path / "t.zip", change={"manifest.tsr": token, "SHA256SUMS": sums.encode()}))
+        assert codes(r) == [("token_not_for_manifest", "manifest.tsr")]
+    elif what == "manifest_and_sums_altered":
+        manifest = read(z, "manifest.json")
+        new = manifest.replace("星辰卡铺".encode(), "别的卡铺".encode())
+        sums = read(z, "SHA256SUMS").decode().replace(hashlib.sha256(manifest).hexdigest(), hashlib.sha256(new).hexdigest())
+        r = verify_package(rewrite(z, tmp_path / "t.zip", change={"manifest.json": new, "SHA256SUMS": sums.encode()}))
+        assert ("token_not_for_manifest", "manifest.tsr") in codes(r)
+    elif what == "chain_event_edited":
+        m = json.loads(read(z, "manifest.json"))
+        m["events"][1]["data"]["artifacts"][0]["sha256"] = "0" * 64
+        r = verify_package(rewrite(z, tmp_path / "t.zip", change={
+            "manifest.json": json.dumps(m, ensure_ascii=False, indent=1, sort_keys=True).encode()}))
+        messages = " ".join(p["message"] for p in r["problems"])
+        assert "chain event 2 (capture.stored) no longer matches its hash" in messages
+    assert not r["ok"]
+
+
+def test_unreadable_package(tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    assert codes(verify_package(bad)) == [("package_unreadable", None)]
+    with pytest.raises(PackageError, match="no such package"):
+        verify_package(tmp_path / "none.zip")
+
+
+def test_tsa_unreachable_still_exports(tmp_path):
+    store, oid = make_order(tmp_path / "data")
+    try:
+        config = Config(data_dir=tmp_path / "data", tsa_url="http://127.0.0.1:9/")
+        s = export_order(store, oid, tmp_path / "p.zip", config, now=NOW, pdf=False)
+    finally:
+        store.close()
+    assert s["timestamp"]["status"] == "none" and "cannot reach the TSA" in s["timestamp"]["reason"]
+    names = zipfile.ZipFile(s["path"]).namelist()
+    assert "manifest.tsr" not in names
+    assert "可信时间戳 / Trusted timestamp: 无 (none)" in read(Path(s["path"]), "VERIFY.md").decode()
+    r = verify_package(s["path"])
+    assert r["ok"] and not r["timestamp"]["present"] and "no trusted timestamp" in r["timestamp"]["message"]
+    # Removing the token from a timestamped package is not "no timestamp": SHA256SUMS names it.
+
+
+def test_never_overwrites_and_leaves_nothing_half_written(exported, tmp_path):
+    target = tmp_path / "exists.zip"
+    target.write_bytes(b"earlier package")
+    with pytest.raises(PackageError, match="never overwritten"):
+        export_order(exported["store"], exported["order_id"], target, exported["config"], now=NOW, pdf=False)
+    assert target.read_bytes() == b"earlier package"
+    with pytest.raises(PackageError, match="does not exist"):
+        export_order(exported["store"], exported["order_id"], tmp_path / "no" / "p.zip", exported["config"], now=NOW, pdf=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exists.zip"]
+
+
+def test_tampered_store_is_not_exported(tmp_path):
+    store, oid = make_order(tmp_path / "data", with_chat=False)
+    try:
+        art = store.list_captures(order_id=oid)[0]["artifacts"][0]
+        path = store.artifact_path(art)
+        path.chmod(0o644)
+        path.write_bytes(b"swapped")
+        with pytest.raises(EvidenceTampered, match="no longer matches"):
+            export_order(store, oid, tmp_path / "p.zip", Config(data_dir=tmp_path / "data"), now=NOW, pdf=False)
+    finally:
+        store.close()
+    assert not (tmp_path / "p.zip").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_redacted_copy(tmp_path):
+    store, oid = make_order(tmp_path / "data")
+    try:
+        s = export_order(store, oid, tmp_path / "r.zip", Config(data_dir=tmp_path / "data"), now=NOW, redact=True, pdf=False)
+        originals = {a["name"]: store.artifact_path(a).read_bytes() for a in store.list_captures(order_id=oid)[0]["artifacts"]}
+        assert verify_store(store)["ok"]  # the store's originals untouched
+    finally:
+        store.close()
+    z = Path(s["path"])
+    folder = "captures/001-order-2026-11-27T11-20"
+    text = read(z, f"{folder}/text.txt").decode()
+    assert "buyer2026@qq.com" not in text and "1234567890" not in text and "13800138000" not in text
+    assert "TXVIP-7QK2-M8ZD-4HNA-31XP" not in text
+    assert "[已遮盖邮箱]" in text and "[已遮盖QQ]" in text and "[已遮盖手机号]" in text and "[已遮盖卡密]" in text
+    assert "D8K2M4Q7X1N5R9T3" in text  # the order number is evidence, not personal data
+    mhtml = read(z, f"{folder}/page.mhtml")
+    import email
+    html = next(p for p in email.message_from_bytes(mhtml).walk() if p.get_content_type() == "text/html")
+    body = html.get_payload(decode=True).decode()
+    assert "buyer2026@qq.com" not in body and "TXVIP" not in body and "订单状态：处理中" in body
+    assert read(z, f"{folder}/stamped.png") == originals["stamped.png"]  # images left as they are
+    manifest = json.loads(read(z, "manifest.json"))
+    rec = next(r for r in manifest["files"] if r["path"] == f"{folder}/text.txt")
+    assert rec["redacted"] and rec["original_sha256"] == hashlib.sha256(originals["text.txt"]).hexdigest()
+    assert manifest["redaction"]["images_unchanged"] >= 2
+    assert "buyer2026@qq.com" not in read(z, "manifest.json").decode()
+    assert "截图图片未遮盖" in read(z, "VERIFY.md").decode()
+    assert verify_package(z)["ok"]
+
+
+def test_report_pdf_renders_in_chinese(exported, tmp_path):
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(read(exported["zip"], "report.pdf"))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(ARTIFACTS / "report-page")], check=True)
+    pages = sorted(ARTIFACTS.glob("report-page-*.png"))
+    assert len(pages) >= 2
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for needle in ("证据报告", "D8K2M4Q7X1N5R9T3", "事实经过", "sha256sum -c SHA256SUMS", "星辰卡铺"):
+        assert needle in text, needle
+    shot = next(a for c in exported["store"].list_captures(order_id=exported["order_id"]) for a in c["artifacts"]
+                if a["name"] == "stamped.png")
+    assert shot["sha256"][:40] in text.replace("\n", "").replace(" ", "")
+
+
+def test_cli_export_and_verify_package(tmp_path, tsa):
+    store, oid = make_order(tmp_path / "data")
+    store.close()
+    out = tmp_path / "cli.zip"
+    proc = run_witness("export", str(oid), "--out", str(out), "--tsa-url", "http://127.0.0.1:9/", data_dir=tmp_path / "data")
+    assert proc.returncode == 0, proc.stderr
+    assert "无可信时间戳 / no trusted timestamp" in proc.stdout
+    again = run_witness("export", str(oid), "--out", str(out), data_dir=tmp_path / "data")
+    assert again.returncode == 2 and "never overwritten" in again.stderr
+    ok = run_witness("verify-package", str(out), "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"]
+    bad = rewrite(out, tmp_path / "bad.zip", drop=["drafts/police.txt"])
+    r = run_witness("verify-package", str(bad))
+    assert r.returncode == 1 and "[file_missing] drafts/police.txt" in r.stdout
+    assert run_witness("verify-package", str(tmp_path / "nothing.zip")).returncode == 2
+
+
+async def test_api_export(client, auth, config):
+    store, oid = make_order(config.data_dir)
+    store.close()
+    r = await client.post(f"/api/orders/{oid}/export", json={"name": "api.zip", "redact": True}, headers=auth)
+    assert r.status == 200, await r.text()
+    body = await r.json()
+    assert Path(body["path"]) == config.data_dir / "exports" / "api.zip"
+    assert body["redacted"] and body["timestamp"]["status"] == "none"
+    r = await client.post(f"/api/orders/{oid}/export", json={"name": "api.zip"}, headers=auth)
+    assert r.status == 400 and "never overwritten" in (await r.json())["error"]["message"]
+    r = await client.post(f"/api/orders/{oid}/export", json={"name": "../evil.zip"}, headers=auth)
+    assert r.status == 400
