@@ -337,3 +337,12 @@ def test_wechat_pay_bill_text():
 
 def test_other_page():
     assert extract("<title>首页</title><p>欢迎光临</p>", None, now=NOW)["page_kind"] == "other"
+
+
+def test_keys_shown_without_status_mean_delivered():
+    html = ('<div class="order-card"><h5><small>订单号：ABCDEFGH12345678</small></h5>'
+            '<div class="card-info"><textarea>TXVIP-7QK2-M8ZD-4HNA</textarea></div></div>')
+    r = extract(html, None, now=NOW)
+    assert r["order"]["status"] is None and r["order"]["status_code"] == "delivered"
+    empty = html.replace("TXVIP-7QK2-M8ZD-4HNA", "")
+    assert extract(empty, None, now=NOW)["order"]["status_code"] == "unknown"

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from helper.clock import iso
 
 from . import dom
-from .times import find_date_separator, find_timestamps, parse_timestamp
+from .times import find_date_separator, find_timestamps
 
 MERCHANT_TOKENS = frozenset(
     "admin staff merchant seller service kefu official shop store support agent reply-admin is-admin "
