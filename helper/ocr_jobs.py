@@ -22,6 +22,7 @@ log = logging.getLogger("witness.ocr")
 # Which image of a capture to read: the raw page (the stamp strip is our own text), else an imported original.
 IMAGE_NAMES = ("page.png", "desktop.png")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
+RESCAN_S = 3.0
 
 
 def image_to_read(capture: dict) -> dict | None:
@@ -109,7 +110,13 @@ class OcrWorker:
 
     async def run(self) -> None:
         while True:
-            capture_id = await self.queue.get()
+            try:
+                capture_id = await asyncio.wait_for(self.queue.get(), timeout=RESCAN_S)
+            except asyncio.TimeoutError:
+                # Captures stored by another process (e.g. `witness capture` while the helper runs).
+                for cid in await asyncio.to_thread(pending, self.store):
+                    self.submit(cid)
+                continue
             try:
                 if not self.store.ocr_of(capture_id):
                     await asyncio.to_thread(read_capture, self.store, capture_id, engine=self.engine)
