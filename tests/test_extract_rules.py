@@ -106,8 +106,8 @@ def test_amounts(text, amount, currency):
 
 @pytest.mark.parametrize(
     "shown,code",
-    [("待支付", "unpaid"), ("待付款", "unpaid"), ("已付款", "paid"), ("已支付", "paid"), ("待处理", "processing"),
-     ("处理中", "processing"), ("等待发货", "processing"), ("已发货", "delivered"), ("已完成", "delivered"),
+    [("待支付", "unpaid"), ("待付款", "unpaid"), ("已付款", "paid"), ("已支付", "paid"), ("待处理", "paid"),
+     ("处理中", "processing"), ("等待发货", "paid"), ("正在发货中", "processing"), ("已发货", "delivered"), ("已完成", "delivered"),
      ("失败", "failed"), ("异常", "failed"), ("已退款", "refunded"), ("已过期", "expired"), ("火星", "unknown"),
      (None, "unknown")],
 )

@@ -205,7 +205,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     shown = labels.status_text(status_value)
     delivery_value = fields.get("delivery_status")
     dcode = labels.status_code(delivery_value)
-    if dcode in ("processing", "delivered", "failed") and code in ("paid", "unknown", "processing"):
+    if dcode in ("paid", "processing", "delivered", "failed") and code in ("paid", "unknown"):
         code, shown = dcode, labels.status_text(delivery_value)
     if code == "unknown" and keys_text and re.search(r"[A-Za-z0-9]{4,}", keys_text):
         code = "delivered"  # card keys shown on the order page: delivered (E-commerce law art. 51)

@@ -51,8 +51,10 @@ STATUS_CODES: tuple[tuple[str, str], ...] = (
     ("已过期", "expired"), ("已超时", "expired"), ("已取消", "expired"), ("已关闭", "expired"),
     ("发货失败", "failed"), ("已失败", "failed"), ("失败", "failed"), ("异常", "failed"),
     ("已发货", "delivered"), ("已完成", "delivered"), ("交易成功", "delivered"), ("已交付", "delivered"),
-    ("待处理", "processing"), ("处理中", "processing"), ("等待发货", "processing"), ("待发货", "processing"),
-    ("正在发货", "processing"), ("发货中", "processing"), ("已处理", "processing"),
+    # paid: money taken, nothing started (待处理 / 等待发货); processing: the merchant says work has begun
+    ("处理中", "processing"), ("正在发货", "processing"), ("发货中", "processing"), ("正在处理", "processing"),
+    ("已处理", "processing"),
+    ("待处理", "paid"), ("等待发货", "paid"), ("待发货", "paid"),
     ("已付款", "paid"), ("已支付", "paid"), ("支付成功", "paid"), ("付款成功", "paid"),
 )
 
