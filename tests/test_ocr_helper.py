@@ -135,3 +135,19 @@ async def test_missing_engine_fails_softly(aiohttp_client, tmp_path, token):
     r = await client.get(f"/api/captures/{cap['id']}", headers=auth)
     assert r.status == 200
     assert verify(Store(config.data_dir))["ok"]
+
+
+def test_payment_fields_with_and_without_gaps_after_labels():
+    from datetime import datetime
+
+    from helper.clock import CHINA
+    from helper.understanding.payment import payment_fields
+
+    now = datetime(2026, 11, 27, 12, tzinfo=CHINA)
+    for gap in ("", " ", "  "):
+        text = "\n".join(line.replace("  ", gap) for line in BILL)
+        pay = payment_fields(text, now)
+        # Regression: with a gap, "收款方全称 深圳…" was split after the shorter label 收款方.
+        assert pay["counterparty"] == "深圳星辰网络科技有限公司", gap
+        assert pay["transaction_no"] == "4200002026112712345678"
+        assert pay["amount"] == "588.00"

@@ -15,7 +15,7 @@ _AMOUNT_ALONE = re.compile(r"^[-+]?\s*[¥￥]?\s*\d{1,7}\.\d{2}(\s*元)?$")
 
 _ALL_LABELS = sorted({lab for labs in labels.LABELS.values() for lab in labs}, key=len, reverse=True)
 # OCR of a bill drops the gap between a label and its value: "交易单号4200…" → "交易单号 4200…".
-_GLUED = re.compile(r"^(" + "|".join(map(re.escape, _ALL_LABELS)) + r")(?=\S)")
+_GLUED = re.compile(r"^((?>" + "|".join(map(re.escape, _ALL_LABELS)) + r"))(?=\S)")  # atomic: no shorter label
 
 
 def payment_fields(text: str, now: datetime) -> dict:
