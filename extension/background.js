@@ -81,7 +81,12 @@ async function analyzePage(args, sender) {
 async function capturePage(args, sender) {
   const page = await pageOfTab(sender.tab.id);
   const kind = typeof args.kind === 'string' ? args.kind : (page && page.kind) || 'other';
-  return captureTab({ url: sender.url, title: String(args.title || sender.tab.title || ''), kind, orderId: page ? page.orderId : null });
+  const reply = await captureTab({ url: sender.url, title: String(args.title || sender.tab.title || ''), kind, orderId: page ? page.orderId : null });
+  // The helper may have started tracking the order from this capture: banners for it go to this tab.
+  if (page && !reply.error && reply.capture.order_id != null && page.orderId == null) {
+    await registerPage(sender.tab.id, { ...page, orderId: reply.capture.order_id });
+  }
+  return reply;
 }
 
 async function chatPage(args, sender) {

@@ -330,3 +330,127 @@ async def test_page_scripts_cannot_call_extension_only_actions(tmp_path):
             assert reply["error"]["code"] == "forbidden_sender", (action, reply)
         unknown = await ow("sendMessage('no.such.action', {})")
         assert unknown["error"]["code"] == "bad_request"
+
+
+async def notifications(h) -> dict:
+    return await h.sw_eval("() => new Promise((r) => chrome.notifications.getAll(r))")
+
+
+async def badge(h) -> str:
+    return await h.sw_eval("() => chrome.action.getBadgeText({})")
+
+
+async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        # Ordered 292 s ago with "付款后5分钟内自动发货" (dujiaoka shows the order time only): deadline in 8 s.
+        made = await h.shop("POST", "/demo/orders", {"system": "dujiaoka", "paid_offset_seconds": 290,
+                                                     "created_offset_seconds": 292,
+                                                     "promise": "付款后5分钟内自动发货", "amount": 30})
+        page = await h.open_shop_page(made["url"])
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(page, ow)  # the capture makes the helper track the order and its deadline
+        await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60,
+                   what="the capture")
+        order = h.store.find_order(f"127.0.0.1:{h.shop_port}", made["order_id"])
+        assert order and order["deadline"], order
+        assert await badge(h) == ""
+        deadline = order["deadline"]
+        from helper.clock import parse_iso, utcnow
+
+        remaining = (parse_iso(deadline) - utcnow()).total_seconds()
+        assert remaining > 0, "the capture took longer than the test's margin"
+        await asyncio.sleep(remaining)
+        t0 = time.monotonic()
+        await poll(lambda: badge(h), timeout=3, interval=0.05, what="the badge after the deadline")
+        latency = time.monotonic() - t0
+        print(f"badge shown {latency:.2f} s after the deadline")
+        assert await badge(h) == "1"
+        overdue = [e for e in h.store.events(order_id=order["id"]) if e["type"] == "order.overdue"]
+        assert len(overdue) == 1
+        seq = overdue[0]["seq"]
+        assert f"ow-event-{seq}" in await notifications(h)
+        # The open order page shows the banner, naming the order, the promise, the delay and the next step.
+        banner = await poll(lambda: ow("(() => { const b = globalThis.__orderWitness.ui.banner;"
+                                       " return b.hidden ? null : b.innerText; })()"), what="the banner")
+        assert made["order_id"] in banner and "付款后5分钟内自动发货" in banner
+        assert "已超过承诺时限" in banner and "下一步" in banner
+        await page.screenshot(path=str(ARTIFACTS / "page-overdue-banner.png"))
+        # Each warning shown is recorded in the chain.
+        async def channels():
+            return sorted(e["data"]["channel"] for e in h.store.events(since=seq)
+                          if e["type"] == "notification.sent" and e["data"]["event_seq"] == seq)
+
+        await poll(lambda: _equals(channels, ["badge", "banner", "system"]), what="notification.sent events")
+
+        # Recording "delivered" in the popup clears the badge.
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        await popup.click(f"article.order[data-order-id='{order['id']}'] button[data-action='delivered']")
+        await poll(lambda: _badge_is(h, ""), what="the badge to clear")
+
+
+async def _equals(get, expected) -> bool:
+    return await get() == expected
+
+
+async def _badge_is(h, text: str) -> bool:
+    return await badge(h) == text
+
+
+async def test_events_missed_while_disconnected_are_replayed(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + "/x", "order_no": "REPLAY0000000001"})
+        assert status == 200
+        order_id = body["order"]["id"]
+        await h.sw_eval("() => disconnectEvents()")
+        summary = {"id": order_id, "order_no": "REPLAY0000000001", "product": "测试商品", "amount": "9.90",
+                   "shop_host": "127.0.0.1", "url": h.shop_url + "/x", "promise_text": "10分钟内发货",
+                   "deadline": "2026-11-27T10:10:00+08:00"}
+        event = h.store.append_event("order.overdue", {"order": summary, "overdue_seconds": 125,
+                                                       "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact"}},
+                                     order_id=order_id)
+        assert f"ow-event-{event['seq']}" not in await notifications(h)
+        await h.sw_eval("() => connectEvents()")  # what the 30 s alarm or any message does
+        ids = await poll(lambda: notifications(h), what="the replayed warning")
+        assert list(ids) == [f"ow-event-{event['seq']}"]
+        assert await badge(h) == "1"
+        # A second connection replays nothing already handled.
+        await h.sw_eval("() => disconnectEvents()")
+        await h.sw_eval("() => connectEvents()")
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream again")
+        await asyncio.sleep(0.5)
+        assert list(await notifications(h)) == [f"ow-event-{event['seq']}"]
+
+
+async def test_new_chat_message_triggers_one_snapshot(tmp_path):
+    async with harness(tmp_path) as h:
+        await h.settings(chatDebounceMs=500)
+        page = await h.open_shop_page("/chat/short")
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        # Opening a chat that was never captured takes a first snapshot.
+        await poll(lambda: h.captures("chat"), timeout=60, what="the first chat snapshot")
+        await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('已保存')"), what="chat state")
+        text = "【测试】商家：马上给您补发"
+        t0 = time.monotonic()
+        await h.shop("POST", "/demo/chat/short/say", {"sender": "merchant", "text": text})
+        async def snapshot_with_message():
+            return [c for c in await h.captures("chat")
+                    if any(text in m["text"] for m in h.store.messages(capture_id=c["id"]))]
+
+        # Each snapshot is logged with its messages (the helper extracts them at capture).
+        await poll(snapshot_with_message, timeout=10, what="a snapshot holding the new message")
+        print(f"chat snapshot stored {time.monotonic() - t0:.2f} s after the message was sent")
+        assert len(await h.captures("chat")) == 2
+        await page.screenshot(path=str(ARTIFACTS / "page-chat-snapshot.png"))
+        # Nothing changes: no further snapshot, also not after a reload (same thread text).
+        await asyncio.sleep(3)
+        assert len(await h.captures("chat")) == 2
+        await page.reload()
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('无新消息')"), what="unchanged")
+        assert len(await h.captures("chat")) == 2

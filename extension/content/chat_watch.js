@@ -19,35 +19,51 @@ function threadHash(text) {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
-function elementWithText(text) {
+function elementsWithText(text) {
   const needle = text.trim().slice(0, 40);
-  if (!needle) return null;
+  const out = [];
+  if (!needle) return out;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.nodeValue.includes(needle)) return node.parentElement;
+    if (node.nodeValue.includes(needle) && node.parentElement) out.push(node.parentElement);
   }
-  return null;
+  return out;
 }
 
-function isScrollPane(el) {
-  const style = getComputedStyle(el);
-  return /(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight + 4;
+function scrollsItself(el) {
+  return /(auto|scroll)/.test(getComputedStyle(el).overflowY);
 }
 
-// The element holding the chat: the nearest common ancestor of the elements showing the helper's sample
-// messages, widened to a scrolling pane if one encloses it; null when none of the texts is on the page.
-function findChatPane(samples) {
-  const found = (samples || []).map(elementWithText).filter(Boolean);
-  if (!found.length) return null;
-  let pane = found[0];
-  for (const el of found.slice(1)) {
+function commonAncestor(els) {
+  let pane = els[0];
+  for (const el of els.slice(1)) {
     while (pane && !pane.contains(el)) pane = pane.parentElement;
   }
-  if (!pane) return document.body;
-  for (let el = pane; el && el !== document.body; el = el.parentElement) {
-    if (isScrollPane(el)) return el;
-  }
-  return found.length > 1 ? pane : (pane.parentElement || pane);
+  return pane && document.body.contains(pane) ? pane : document.body;
+}
+
+// The element holding the chat. Chats scroll inside their own pane, so the pane (overflow auto/scroll)
+// that holds the most of the helper's sample messages wins; a conversation list elsewhere that repeats the
+// last message does not widen it. Without such a pane: the nearest common ancestor of the last place each
+// sample appears. Never wider than <body>; null when none of the texts is on the page.
+function findChatPane(samples) {
+  const hits = (samples || []).map(elementsWithText).filter((list) => list.length);
+  if (!hits.length) return null;
+  const score = new Map();
+  hits.forEach((list) => {
+    const panes = new Set();
+    for (const el of list) {
+      for (let a = el; a && a !== document.body; a = a.parentElement) if (scrollsItself(a)) panes.add(a);
+    }
+    panes.forEach((p) => score.set(p, (score.get(p) || 0) + 1));
+  });
+  let best = null;
+  score.forEach((n, p) => {
+    if (!best || n > best.n || (n === best.n && best.p.contains(p))) best = { p, n };
+  });
+  if (best && best.n >= Math.min(2, hits.length)) return best.p;
+  const last = hits.map((list) => list[list.length - 1]);
+  return last.length > 1 ? commonAncestor(last) : (last[0].parentElement || last[0]);
 }
 
 class ChatWatcher {

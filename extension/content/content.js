@@ -36,6 +36,7 @@
     const reply = await sendMessage('page.capture', {
       title: document.title, kind: page && page.page_kind,
     }, { timeoutMs: 120000 });
+    if (!reply.error && reply.capture.order_id != null && !page.tracked_order) page.tracked_order = { id: reply.capture.order_id };
     ui.showResult(reply);
   }
 

@@ -15,6 +15,7 @@ function captureSummary(capture) {
   return {
     id: capture.id,
     kind: capture.kind,
+    order_id: capture.order_id != null ? capture.order_id : null,
     captured_at: capture.captured_at,
     sha256: main.sha256 || capture.meta_sha256 || '',
     image: image ? image.name : null,
