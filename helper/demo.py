@@ -127,9 +127,15 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
             out("[4/5] 校验证据库 / verifying the evidence store (witness verify) …")
             report = await verify(http, session)
             orders = await list_orders(http, session)
+            # --- evidence package: export (timestamped by a local test TSA) and verify-package (helper/package) ---
+            from .package.demo_step import export_demo_package
+
+            out("[+] 导出并校验证据包 / exporting and verifying the evidence package …")
+            package = await asyncio.to_thread(export_demo_package, data_dir, orders, out, chromium=config.chromium)
+            # --- end of the evidence-package step ---
             out("[5/5] 完成 / done")
             print_summary(out, data_dir, captured, orders, report)
-            return 0 if report.get("ok") else 1
+            return 0 if report.get("ok") and (package is None or package["ok"]) else 1
     finally:
         await shop.cleanup()
 

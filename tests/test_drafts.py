@@ -208,3 +208,30 @@ async def test_api_draft(client, auth, config):
     assert r.status == 400 and (await r.json())["error"]["code"] == "bad_request"
     r = await client.get("/api/orders/77/drafts/platform", headers=auth)
     assert r.status == 404
+
+
+def test_repeated_and_unrelated_chat_is_left_out():
+    """Regression (demo run): the same chat captured twice listed every message twice, and days of earlier
+    small talk buried the contact attempts."""
+    order = {"order_no": "D8K2M4Q7X1N5R9T3", "amount": "98.50", "status": "处理中", "status_code": "paid",
+             "ordered_at": PAID.isoformat(), "paid_at": PAID.isoformat(), "promise_text": "付款后5分钟内自动发货",
+             "deadline": (PAID + timedelta(minutes=5)).isoformat()}
+    early = [{"sender": s, "time": (PAID - timedelta(days=2, minutes=i)).isoformat(), "text": f"闲聊{i}"}
+             for i, s in enumerate(["buyer", "merchant"] * 10)]
+    promise = {"sender": "merchant", "time": (PAID - timedelta(days=2, hours=1)).isoformat(),
+               "text": "放心，我们是自动发卡，付款后5分钟内发货"}
+    after = [{"sender": "buyer", "time": (PAID + timedelta(minutes=10 * i)).isoformat(), "text": f"请发货{i}"}
+             for i in range(1, 4)]
+    msgs = early + [promise] + after
+    d = draft(order, [], msgs + msgs, [], "platform", "refund", NOW)  # the chat stored twice
+    timeline = d.fields["事实经过"]
+    assert sum("请发货1" in t for t in timeline) == 1
+    assert not any("闲聊" in t for t in timeline)
+    assert any("付款后5分钟内发货" in t and "商家回复" in t for t in timeline)
+    assert any("另有 20 条" in t for t in timeline)
+    desc = draft(order, [], msgs + msgs, [], "payment", "refund", NOW).fields["问题描述（300字以内）"]
+    assert "11-27 11:10、11-27 11:20、11-27 11:30联系商家" in desc
+    many = [{"sender": "buyer", "time": (PAID + timedelta(minutes=i)).isoformat(), "text": f"m{i}"} for i in range(60)]
+    timeline = draft(order, [], many, [], "platform", "refund", NOW).fields["事实经过"]
+    assert sum("买家（本人）联系商家" in t for t in timeline) == 40
+    assert "“m59”" in timeline[-3] and any("另有 20 条" in t for t in timeline)

@@ -8,8 +8,9 @@ name, phone, address, ID number, the transaction number) is a marked blank, neve
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from ..clock import china, parse_iso
@@ -114,6 +115,41 @@ def _resolved(order: dict, actions: list[dict]) -> bool:
     return order.get("status_code") in RESOLVED or any(a.get("action") in RESOLVED for a in actions)
 
 
+PROMISE_RE = re.compile(r"([0-9０-９]+|[一二两三四五六七八九十半]+)\s*(?:个)?(?:分钟|小时|天|工作日).{0,8}(?:发货|到账|发卡|处理|完成)"
+                        r"|自动发(?:货|卡)|立即发货|秒发")
+MESSAGES_BEFORE_ORDER = timedelta(hours=2)
+MAX_MESSAGES = 40
+
+
+def relevant_messages(order: dict, messages: list[dict]) -> tuple[list[dict], int]:
+    """The messages a complaint needs, and how many were left out.
+
+    Repeats (the same chat captured twice) count once. Kept: every message from two hours before the order
+    on, and earlier merchant messages that state a delivery promise. At most MAX_MESSAGES, the latest.
+    """
+    seen, unique = set(), []
+    for m in messages:
+        key = (m.get("sender"), m.get("time"), m.get("text"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(m)
+    start = min((d for d in (_dt(order.get("ordered_at")), _dt(order.get("paid_at"))) if d), default=None)
+    kept = []
+    for m in unique:
+        when = _dt(m.get("time"))
+        if when is None:
+            continue
+        if start is None or when >= start - MESSAGES_BEFORE_ORDER or (
+                m.get("sender") == "merchant" and PROMISE_RE.search(m.get("text") or "")):
+            kept.append(m)
+    kept.sort(key=lambda m: _dt(m["time"]))
+    dropped = len(unique) - len(kept)
+    if len(kept) > MAX_MESSAGES:
+        dropped += len(kept) - MAX_MESSAGES
+        kept = kept[-MAX_MESSAGES:]
+    return kept, dropped
+
+
 def timeline(order: dict, captures: list[dict], messages: list[dict], actions: list[dict], now: datetime) -> list[tuple[datetime, str]]:
     """Dated facts in time order: order, payment, promise deadline, each contact, each capture, status now."""
     items: list[tuple[datetime, int, str]] = []
@@ -138,6 +174,7 @@ def timeline(order: dict, captures: list[dict], messages: list[dict], actions: l
     deadline = _dt(order.get("deadline"))
     if deadline is not None and deadline <= now and not _resolved(order, actions):
         add(order["deadline"], "承诺的发货期限届满，商家未发货。", 2)
+    messages, dropped = relevant_messages(order, messages)
     for m in messages:
         who = {"buyer": "买家（本人）联系商家", "merchant": "商家回复", "system": "系统消息"}.get(m.get("sender"), "消息")
         name = f"（{m['name']}）" if m.get("name") and m.get("sender") == "merchant" else ""
@@ -155,6 +192,8 @@ def timeline(order: dict, captures: list[dict], messages: list[dict], actions: l
         add(c.get("captured_at"), f"保存{kind}证据（取证记录 #{c['id']}，文件及哈希见证据清单）。", 6)
     items.sort(key=lambda x: (x[0], x[1]))
     out = [(dt, text) for dt, _, text in items]
+    if dropped:
+        out.append((now, f"（另有 {dropped} 条与本订单无直接关系或无可辨认时间的聊天消息未列出，见聊天记录截图。）"))
     out.append((now, current_status(order, messages, actions, now)))
     return out
 
@@ -180,7 +219,7 @@ def current_status(order: dict, messages: list[dict], actions: list[dict], now: 
     deadline = _dt(order.get("deadline"))
     if deadline is not None and deadline < now:
         parts.append(f"已超过承诺的发货期限 {duration_zh((now - deadline).total_seconds())}")
-    last, answered = last_contact(messages)
+    last, answered = last_contact(relevant_messages(order, messages)[0])
     if last is not None and not answered:
         parts.append(f"买家最后一次联系（{china(last)}）后商家未再回复")
     return "，".join(parts) + "。"
@@ -289,6 +328,7 @@ def payment_description(order: dict, messages: list[dict], actions: list[dict], 
                         limit: int = PAYMENT_DESCRIPTION_MAX) -> str:
     """The ≤300-character story for WeChat Pay / Alipay: shortened step by step until it fits."""
     amount = money(order) or "（金额见订单）"
+    messages = relevant_messages(order, messages)[0]
     last, answered = last_contact(messages)
     deadline = _dt(order.get("deadline"))
     contacts = sorted(d for m in messages if m.get("sender") == "buyer" and (d := _dt(m.get("time"))))

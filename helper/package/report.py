@@ -32,19 +32,37 @@ def _t(value) -> str:
         return str(value)
 
 
-def environment_rows(meta: dict) -> list[tuple[str, str]]:
-    """A few provenance facts from a capture's meta, whatever shape it has: flat keys or nested dicts."""
+ENV_ORDER = ("capture_uuid", "http.status", "http.server", "http.tls", "environment.proxy", "environment.hosts",
+             "environment.time_zone", "clock", "browser.name", "browser.version", "browser.user_agent", "environment")
+ENV_ZH = {
+    "capture_uuid": "取证编号 capture UUID", "http.status": "HTTP 状态", "http.server.ip": "服务器 IP server IP",
+    "http.server.port": "服务器端口 port", "http.tls": "TLS 证书 certificate", "environment.proxy.browser": "浏览器代理 proxy",
+    "environment.hosts.sha256": "hosts 文件 SHA-256", "environment.hosts.non_default_entries": "hosts 非默认条目",
+    "environment.time_zone.name": "系统时区 time zone", "clock.status": "时钟校验 clock check",
+    "clock.offset_s": "时钟偏差（秒） clock offset", "browser.user_agent": "浏览器 UA",
+}
+MAX_ENV_ROWS = 16
+
+
+def environment_rows(meta: dict, text_filter=lambda s: s) -> list[tuple[str, str]]:
+    """The provenance facts that matter in court first (server, TLS, proxy, hosts, clock), from a capture's
+    meta whatever its exact shape."""
     flat: dict = {}
 
     def walk(prefix, obj, depth=0):
-        if isinstance(obj, dict) and depth < 3:
+        if isinstance(obj, dict) and depth < 4:
             for k, v in obj.items():
                 walk(f"{prefix}.{k}" if prefix else str(k), v, depth + 1)
-        elif not isinstance(obj, (dict, list)) and obj not in (None, ""):
+        elif obj not in (None, "", [], {}):
             flat[prefix] = obj
 
     walk("", meta)
-    return [(k, e(str(v))[:200]) for k, v in list(flat.items())[:14]]
+    picked: list[str] = []
+    for prefix in ENV_ORDER:
+        picked += [k for k in flat if (k == prefix or k.startswith(prefix + ".")) and k not in picked]
+    if not picked and meta:
+        picked = [k for k in flat if not k.startswith(("hashes.", "timings_ms.", "page."))]
+    return [(ENV_ZH.get(k, k), e(text_filter(str(flat[k])))[:240]) for k in picked[:MAX_ENV_ROWS]]
 
 
 def report_html(*, order: dict, captures: list[dict], messages: list[dict], actions: list[dict], events: list[dict],
@@ -75,7 +93,7 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         head = f"<h3>#{c['id']} {e(KIND_ZH.get(c.get('kind'), '页面'))} · 取证时间 {_t(c.get('captured_at'))}</h3>"
         info = _rows([("网址 URL", f"<span class='hash'>{f(c.get('url') or '—')}</span>"),
                       ("标题 Title", f(c.get("title") or "—")),
-                      ("来源 Source", e(str(c.get("source") or "—")))] + environment_rows(c.get("meta") or {}))
+                      ("来源 Source", e(str(c.get("source") or "—")))] + environment_rows(c.get("meta") or {}, text_filter))
         shot = ""
         if img is not None and (c["id"], img["name"]) in image_src:
             shot = (f"<img class='shot' src='{e(image_src[(c['id'], img['name'])])}'>"
