@@ -91,6 +91,8 @@ def test_package_layout_and_manifest(exported):
     assert manifest["chain_head"] == {"seq": 4, "hash": manifest["events"][-1]["hash"]}
     assert manifest["environment"][0]["meta"]["environment"]["server_ip"] == "127.0.0.1"
     assert s["manifest_sha256"] == hashlib.sha256(read(exported["zip"], "manifest.json")).hexdigest()
+    # Where the order stands on the escalation path (helper/escalation), as of the export.
+    assert manifest["escalation"]["stage"] == "platform_complaint"
 
 
 def test_standard_tools_verify_the_package(exported, tmp_path):
@@ -207,6 +209,16 @@ def test_never_overwrites_and_leaves_nothing_half_written(exported, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exists.zip"]
 
 
+def test_unknown_order_exports_nothing(exported, tmp_path):
+    from helper.errors import NotFound
+
+    with pytest.raises(NotFound):
+        export_order(exported["store"], 999, tmp_path / "p.zip", exported["config"], now=NOW, pdf=False)
+    with pytest.raises(PackageError, match="unknown claim"):
+        export_order(exported["store"], exported["order_id"], tmp_path / "p.zip", exported["config"], now=NOW, claim="x")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_tampered_store_is_not_exported(tmp_path):
     store, oid = make_order(tmp_path / "data", with_chat=False)
     try:
@@ -263,7 +275,7 @@ def test_report_pdf_renders_in_chinese(exported, tmp_path):
     pages = sorted(ARTIFACTS.glob("report-page-*.png"))
     assert len(pages) >= 2
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for needle in ("证据报告", "D8K2M4Q7X1N5R9T3", "事实经过", "sha256sum -c SHA256SUMS", "星辰卡铺"):
+    for needle in ("证据报告", "D8K2M4Q7X1N5R9T3", "事实经过", "sha256sum -c SHA256SUMS", "星辰卡铺", "维权进度"):
         assert needle in text, needle
     shot = next(a for c in exported["store"].list_captures(order_id=exported["order_id"]) for a in c["artifacts"]
                 if a["name"] == "stamped.png")

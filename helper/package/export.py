@@ -24,12 +24,13 @@ import os
 import secrets
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from .. import __version__, clock
+from ..escalation.rules import place
 from ..errors import EvidenceTampered, PackageError, TimestampError
 from ..store import blobs
 from . import drafts as drafts_mod
@@ -157,6 +158,8 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     order_events = store.events(order_id=order_id)
     actions = [e["data"] for e in order_events if e["type"] == "action.recorded"]
     chain_head = store.head()
+    escalation = place(order, actions, now, platform_window=timedelta(days=float(getattr(config, "platform_window_days", 3.0))))
+    escalation = escalation.to_json(now)
     text = (lambda s: redact_text(s)[0]) if redact else (lambda s: s)
 
     # 1. Evidence files, each re-hashed against the store's record while read.
@@ -191,7 +194,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
         stamp_note = ("导出时已请求可信时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置可信时间戳服务器。")
         page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
                            chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
-                           manifest_note=stamp_note, text_filter=text)
+                           manifest_note=stamp_note, text_filter=text, escalation=escalation)
         with tempfile.TemporaryDirectory(prefix="witness-report-") as d:
             html_path = Path(d) / "report.html"
             html_path.write_text(page, "utf-8")
@@ -225,6 +228,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
         "chain_head": chain_head,
         "environment": environment_records(captures),
         "redaction": redaction,
+        "escalation": escalation,
         "timestamp": {"requested_from": tsa_url, "token": "manifest.tsr", "chain": "tsa-chain.pem",
                       "covers": "sha256 of the bytes of this file (manifest.json)"},
     }

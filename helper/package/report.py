@@ -67,7 +67,7 @@ def environment_rows(meta: dict, text_filter=lambda s: s) -> list[tuple[str, str
 
 def report_html(*, order: dict, captures: list[dict], messages: list[dict], actions: list[dict], events: list[dict],
                 chain_head: dict | None, image_src: dict, now, redacted: bool, manifest_note: str,
-                text_filter=lambda s: s) -> str:
+                text_filter=lambda s: s, escalation: dict | None = None) -> str:
     """`image_src`: {(capture_id, name): URL the browser loads}; `text_filter` redacts shown text."""
     f = lambda s: e(text_filter(str(s)))  # noqa: E731
     summary = _rows([
@@ -83,7 +83,7 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         ("承诺发货期限 Deadline", _t(order.get("deadline"))),
         ("当前状态 Status", f(order.get("status") or "—")),
         ("取证次数 Captures", str(len(captures))),
-    ])
+    ] + _escalation_rows(escalation))
     items = timeline(order, captures, messages, actions, now)
     timeline_html = "\n".join(f"<li>{e(china(dt))} {f(text)}</li>" for dt, text in items)
 
@@ -128,6 +128,22 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         order_no=e(order.get("order_no") or ""), version=e(__version__), created=e(china(now)), redaction_note=note,
         summary=summary, timeline=timeline_html, captures=captures_html, events=events_html, chain_head=e(head),
         verify=verify)
+
+
+def _escalation_rows(esc: dict | None) -> list[tuple[str, str]]:
+    """Where the order stands on the escalation path (helper/escalation), as of the report."""
+    if not esc:
+        return []
+    step = esc.get("next_step") or {}
+    text = e(step.get("zh") or "—")
+    if esc.get("due_at"):
+        text += f"<br><span class='caption'>期限 due {_t(esc['due_at'])}"
+        text += "（已过 overdue）" if esc.get("overdue_seconds") is not None else ""
+        text += "</span>"
+    rows = [("维权进度 Next step", text)]
+    for also in esc.get("also") or []:
+        rows.append(("同时可以 Also", e(also.get("zh") or "")))
+    return rows
 
 
 async def _render(html_path: Path, chromium: str | None) -> bytes:
