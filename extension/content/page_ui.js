@@ -9,6 +9,9 @@ const PAGE_UI_CSS = `
 * { box-sizing: border-box; font-family: system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
 .dock { position: fixed; right: 16px; bottom: 16px; z-index: 2147483647; display: flex; flex-direction: column;
   align-items: flex-end; gap: 6px; max-width: 300px; }
+.dock.pos-bl { right: auto; left: 16px; align-items: flex-start; }
+.dock.pos-mr { bottom: auto; top: 45%; }
+.dock.pos-ml { bottom: auto; top: 45%; right: auto; left: 16px; align-items: flex-start; }
 .panel { background: #fff; color: #1f2328; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px;
   font-size: 12px; line-height: 1.5; box-shadow: 0 4px 14px rgba(0,0,0,.12); max-width: 300px; word-break: break-all; }
 .panel[hidden] { display: none; }
@@ -97,8 +100,34 @@ class PageUi {
     return e;
   }
 
+  // Stay off the page's own controls: try corners until none of the points under the dock is a button,
+  // link or input of the page (a chat's "send" button usually sits bottom right).
+  place() {
+    const spots = ['pos-br', 'pos-bl', 'pos-mr', 'pos-ml'];
+    const interactive = 'button, a[href], input, textarea, select, [role="button"], [contenteditable=""], [contenteditable="true"]';
+    for (const spot of spots) {
+      this.dock.classList.remove(...spots);
+      this.dock.classList.add(spot);
+      const r = this.dock.getBoundingClientRect();
+      const points = [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2],
+        [r.right - 2, r.bottom - 2], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]];
+      const blocked = points.some(([x, y]) => document.elementsFromPoint(x, y)
+        .some((el) => el !== this.host && !this.host.contains(el) && el.closest(interactive)));
+      if (!blocked) return spot;
+    }
+    this.dock.classList.remove(...spots);
+    this.dock.classList.add('pos-br');
+    return 'pos-br';
+  }
+
   mount() {
     if (!this.host.isConnected) document.documentElement.appendChild(this.host);
+    if (!this.placed) {
+      this.placed = true;
+      this.place();
+      let timer = null;
+      window.addEventListener('resize', () => { clearTimeout(timer); timer = setTimeout(() => this.place(), 300); });
+    }
     // Some shops rebuild <body>/<html> content; put the element back if it is removed.
     if (!this.keeper) {
       this.keeper = new MutationObserver(() => { if (!this.host.isConnected) document.documentElement.appendChild(this.host); });
@@ -151,8 +180,10 @@ class PageUi {
   }
 
   setChatState(text) {
+    const wasHidden = this.chat.hidden;
     this.chat.textContent = text || '';
     this.chat.hidden = !text;
+    if (wasHidden !== this.chat.hidden) this.place();
   }
 
   showWarning(w) {
