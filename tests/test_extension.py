@@ -454,3 +454,46 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
         assert await h.watch_state(ow) == "watched"
         await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('无新消息')"), what="unchanged")
         assert len(await h.captures("chat")) == 2
+
+
+async def test_chat_pane_inside_a_shop_page_and_periodic_snapshots(tmp_path):
+    async with harness(tmp_path) as h:
+        await h.settings(chatDebounceMs=500)
+        page = await h.open_shop_page("/user/ticket/52013")  # 异次元 ticket: the thread is a pane in the page
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await poll(lambda: h.captures("chat"), timeout=60, what="the first snapshot of the ticket thread")
+        assert await ow("globalThis.__orderWitnessChat.pane.id") == "ticket-thread"
+        text = "【测试】工单回复：已为您补发"
+        await h.shop("POST", "/demo/chat/ticket-52013/say", {"sender": "merchant", "text": text})
+
+        async def snapshot_with_message():
+            return [c for c in await h.captures("chat")
+                    if any(text in m["text"] for m in h.store.messages(capture_id=c["id"]))]
+
+        await poll(snapshot_with_message, timeout=15, what="a snapshot of the ticket thread with the reply")
+        assert len(await h.captures("chat")) == 2
+        # Periodic snapshots (here every 3 s) are taken while the chat stays open, even when nothing changes.
+        await h.settings(chatPeriodicMinutes=0.05)
+        await page.reload()
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await poll(lambda: _chat_count_at_least(h, 3), timeout=20, what="a periodic snapshot")
+
+
+async def _chat_count_at_least(h, n: int) -> bool:
+    return len(await h.captures("chat")) >= n
+
+
+async def test_english_ui_is_a_setting(tmp_path):
+    async with harness(tmp_path) as h:
+        await h.settings(language="en")
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        await popup.wait_for_selector("#helper-status.ok")
+        assert await popup.inner_text("#helper-status") == "helper running"
+        assert "Capture evidence" in await popup.inner_text("#capture")
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        assert (await h.ui_text(ow, "button")).strip() == "Capture evidence"
