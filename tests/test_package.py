@@ -260,7 +260,7 @@ def test_redacted_copy(tmp_path):
     assert rec["redacted"] and rec["original_sha256"] == hashlib.sha256(originals["text.txt"]).hexdigest()
     assert manifest["redaction"]["images_unchanged"] >= 2
     assert "buyer2026@qq.com" not in read(z, "manifest.json").decode()
-    assert "截图图片未遮盖" in read(z, "VERIFY.md").decode()
+    assert "截图中只有文字识别（OCR）找到的此类文字区域被涂黑" in read(z, "VERIFY.md").decode()
     assert verify_package(z)["ok"]
 
 
@@ -311,3 +311,34 @@ async def test_api_export(client, auth, config):
     assert r.status == 400 and "never overwritten" in (await r.json())["error"]["message"]
     r = await client.post(f"/api/orders/{oid}/export", json={"name": "../evil.zip"}, headers=auth)
     assert r.status == 400
+
+
+def test_redaction_paints_over_what_ocr_found_in_screenshots(tmp_path):
+    """With OCR boxes stored for a screenshot, the redacted copy paints those lines black (page.png and the
+    stamped copy of the same width); the original in the store is unchanged."""
+    from helper.ocr_jobs import read_capture
+    from ocr import recognise
+    from packagedata import png
+
+    store, oid = make_order(tmp_path / "data", with_chat=False, with_actions=False)
+    try:
+        lines = ["订单状态：处理中", "客服QQ：1234567890", "下单邮箱：buyer2026@qq.com", "实际支付价格：98.50"]
+        cap = store.add_capture(kind="order", source="tab", order_id=oid, captured_at=NOW,
+                                files={"page.png": png(lines), "stamped.png": png(lines, size=(760, 480))})
+        row = read_capture(store, cap["id"])
+        assert row["status"] == "done", row
+        s = export_order(store, oid, tmp_path / "r.zip", Config(data_dir=tmp_path / "data"), now=NOW, redact=True, pdf=False)
+        original = store.artifact_path(next(a for a in cap["artifacts"] if a["name"] == "page.png")).read_bytes()
+    finally:
+        store.close()
+    folder = f"captures/{cap['id']:03d}-order-2026-11-27T14-00"
+    page = read(Path(s["path"]), f"{folder}/page.png")
+    assert page != original
+    text = recognise(page, now=NOW).text.replace(" ", "")
+    assert "1234567890" not in text and "buyer2026" not in text
+    assert "处理中" in text and "98.50" in text
+    manifest = json.loads(read(Path(s["path"]), "manifest.json"))
+    rec = next(r for r in manifest["files"] if r["path"] == f"{folder}/page.png")
+    assert rec["redacted"] and rec["redacted_regions"] == 2
+    assert rec["original_sha256"] == hashlib.sha256(original).hexdigest()
+    assert manifest["redaction"]["images_boxed"] >= 1

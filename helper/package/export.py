@@ -35,7 +35,7 @@ from ..errors import EvidenceTampered, PackageError, TimestampError
 from ..store import blobs
 from . import drafts as drafts_mod
 from .layout import artifact_path
-from .redact import redact_file, redact_text
+from .redact import redact_file, redact_image, redact_text, sensitive_boxes
 from .report import html_to_pdf, report_html
 from .tsa import fingerprint, load_pem_certs, request_timestamp
 
@@ -60,6 +60,44 @@ def _read_checked(store, art: dict, capture_id: int) -> bytes:
     return data
 
 
+def _ocr_boxes(store, capture: dict) -> dict[str, tuple]:
+    """{artifact name: (image width, boxes of OCR lines holding personal data or keys)} from the OCR rows the
+    helper stored for this capture."""
+    rows = store.ocr_of(capture["id"]) if hasattr(store, "ocr_of") else []
+    out = {}
+    for r in rows:
+        if r.get("status") != "done" or not r.get("result"):
+            continue
+        art = next((a for a in capture["artifacts"] if a["name"] == r["artifact"]), None)
+        size = _image_size(store.artifact_path(art).read_bytes()) if art else None
+        out[r["artifact"]] = (size[0] if size else None, sensitive_boxes(r["result"].get("lines") or []))
+    return out
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+def _image_boxes(by_name: dict[str, tuple], name: str, data: bytes) -> list:
+    """Boxes for this image: its own OCR, else those of an OCR'd image of the same width in the same capture
+    (stamped.png is page.png with a stamp strip added below, so page.png's boxes fit it)."""
+    if name in by_name:
+        return by_name[name][1]
+    size = _image_size(data)
+    for width, boxes in by_name.values():
+        if boxes and size and width == size[0]:
+            return boxes
+    return []
+
+
 def environment_records(captures: list[dict]) -> list[dict]:
     """Provenance per capture: the capture's meta (URL, server IP, TLS, headers, clean-machine checks)."""
     return [{"capture_id": c["id"], "captured_at": c["captured_at"], "url": c.get("url"), "meta": c.get("meta") or {}}
@@ -79,9 +117,11 @@ def verify_md(*, order: dict, manifest_sha: str, stamp: dict, redacted: bool, ch
               "可信时间戳机构 / 电子存证平台。")
     red = ""
     if redacted:
-        red = ("\n> 本包为**遮盖版**：文字类文件（页面文字、HTML、MHTML、JSON、投诉草稿、报告）中的卡密、邮箱、QQ、手机号已遮盖，"
-               "截图图片未遮盖。遮盖后的文件与证据库原件哈希不同；原件哈希见 manifest.json 中的 `original_sha256` 和哈希链记录。\n"
-               "> This is a **redacted** copy: card keys and personal data are masked in text files; images are not. "
+        red = ("\n> 本包为**遮盖版**：文字类文件（页面文字、HTML、MHTML、JSON、投诉草稿、报告）中的卡密、邮箱、QQ、手机号已遮盖；"
+               "截图中只有文字识别（OCR）找到的此类文字区域被涂黑，OCR 未识别出的内容（截图图片未遮盖部分）仍可见，请人工检查。"
+               "遮盖后的文件与证据库原件哈希不同；原件哈希见 manifest.json 中的 `original_sha256` 和哈希链记录。\n"
+               "> This is a **redacted** copy: card keys and personal data are masked in text files; in screenshots only "
+               "the text regions OCR found are painted black, anything OCR missed stays visible. "
                "Original hashes are in manifest.json (`original_sha256`) and in the chain events.\n")
     head = f"#{chain_head['seq']} `{chain_head['hash']}`" if chain_head else "—"
     return f"""# 如何校验本证据包 / How to verify this evidence package
@@ -165,7 +205,9 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     # 1. Evidence files, each re-hashed against the store's record while read.
     entries: dict[str, bytes] = {}
     file_records = []
-    redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0}
+    redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0, "images_boxed": 0, "image_regions": 0,
+                 "images_note": "screenshots: only text regions found by OCR are painted black; anything OCR missed stays visible"}
+    ocr_boxes = {c["id"]: _ocr_boxes(store, c) for c in captures} if redact else {}
     for c in captures:
         for a in c["artifacts"]:
             data = _read_checked(store, a, c["id"])
@@ -174,7 +216,14 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
                 new, n, how = redact_file(a["name"], data)
                 redaction["replacements"] += n
                 if how == "image-unchanged":
-                    redaction["images_unchanged"] += 1
+                    boxes = _image_boxes(ocr_boxes.get(c["id"], {}), a["name"], data)
+                    if boxes:
+                        new = redact_image(data, boxes)
+                        redaction["image_regions"] += len(boxes)
+                        redaction["images_boxed"] += 1
+                        rec["redacted_regions"] = len(boxes)
+                    else:
+                        redaction["images_unchanged"] += 1
                 if new != data:
                     rec.update(redacted=True, original_sha256=a["sha256"], original_size=a["size"])
                     data = new
@@ -189,13 +238,23 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
 
     # 3. The PDF report (screenshots loaded straight from the evidence store; they are not redacted).
     if pdf:
-        image_src = {(c["id"], a["name"]): store.artifact_path(a).as_uri()
-                     for c in captures for a in c["artifacts"] if a["media_type"].startswith("image/")}
-        stamp_note = ("导出时已请求可信时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置可信时间戳服务器。")
-        page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
-                           chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
-                           manifest_note=stamp_note, text_filter=text, escalation=escalation)
         with tempfile.TemporaryDirectory(prefix="witness-report-") as d:
+            image_src, image_sha = {}, {}
+            for rec in file_records:
+                if "capture_id" in rec and rec["media_type"].startswith("image/"):
+                    key = (rec["capture_id"], rec["name"])
+                    if rec.get("redacted"):  # show the redacted copy, with its own hash
+                        copy = Path(d) / f"{rec['capture_id']}-{rec['name']}"
+                        copy.write_bytes(entries[rec["path"]])
+                        image_src[key], image_sha[key] = copy.as_uri(), _sha(entries[rec["path"]])
+                    else:
+                        art = next(a for c in captures if c["id"] == rec["capture_id"] for a in c["artifacts"]
+                                   if a["name"] == rec["name"])
+                        image_src[key] = store.artifact_path(art).as_uri()
+            stamp_note = ("导出时已请求可信时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置可信时间戳服务器。")
+            page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
+                               chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
+                               manifest_note=stamp_note, text_filter=text, escalation=escalation, image_sha=image_sha)
             html_path = Path(d) / "report.html"
             html_path.write_text(page, "utf-8")
             entries["report.pdf"] = html_to_pdf(html_path, chromium=getattr(config, "chromium", None))

@@ -100,3 +100,29 @@ def redact_file(name: str, data: bytes) -> tuple[bytes, int, str]:
     if lower.endswith((".png", ".jpg", ".jpeg", ".webp", ".gif")):
         return data, 0, "image-unchanged"
     return data, 0, "unchanged"
+
+
+def sensitive_boxes(ocr_lines: list[dict]) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of the OCR lines that hold something redact_text would mask."""
+    out = []
+    for line in ocr_lines:
+        box = line.get("box")
+        if isinstance(box, (list, tuple)) and len(box) == 4 and redact_text(str(line.get("text") or ""))[1]:
+            out.append(tuple(int(v) for v in box))
+    return out
+
+
+def redact_image(data: bytes, boxes: list[tuple[int, int, int, int]], *, pad: int = 3) -> bytes:
+    """The image with each box painted black (PNG). Only what OCR found can be covered."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    with Image.open(io.BytesIO(data)) as im:
+        img = im.convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for x, y, w, h in boxes:
+        draw.rectangle([max(0, x - pad), max(0, y - pad), min(img.width, x + w + pad), min(img.height, y + h + pad)], fill="black")
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()

@@ -67,7 +67,7 @@ def environment_rows(meta: dict, text_filter=lambda s: s) -> list[tuple[str, str
 
 def report_html(*, order: dict, captures: list[dict], messages: list[dict], actions: list[dict], events: list[dict],
                 chain_head: dict | None, image_src: dict, now, redacted: bool, manifest_note: str,
-                text_filter=lambda s: s, escalation: dict | None = None) -> str:
+                text_filter=lambda s: s, escalation: dict | None = None, image_sha: dict | None = None) -> str:
     """`image_src`: {(capture_id, name): URL the browser loads}; `text_filter` redacts shown text."""
     f = lambda s: e(text_filter(str(s)))  # noqa: E731
     summary = _rows([
@@ -98,7 +98,9 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         if img is not None and (c["id"], img["name"]) in image_src:
             shot = (f"<img class='shot' src='{e(image_src[(c['id'], img['name'])])}'>"
                     f"<div class='caption'>{e(artifact_path(c, img))} · 取证时间 {_t(c.get('captured_at'))} · "
-                    f"SHA-256 <span class='hash'>{e(img['sha256'])}</span></div>")
+                    f"SHA-256 <span class='hash'>{e((image_sha or {}).get((c['id'], img['name']), img['sha256']))}</span>"
+                    + (f"（遮盖版；原件 original <span class='hash'>{e(img['sha256'])}</span>）"
+                       if (c["id"], img["name"]) in (image_sha or {}) else "") + "</div>")
         files = "<table>" + "".join(
             f"<tr><td>{e(artifact_path(c, a))}<br><span class='caption'>{e(describe_artifact(a['name']))}，{a['size']:,} 字节</span></td>"
             f"<td class='hash'>{e(a['sha256'])}</td></tr>" for a in c.get("artifacts", [])) + "</table>"
@@ -122,7 +124,8 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
     )
     note = ""
     if redacted:
-        note = ("<div class='warn'>本报告及证据包中的文字文件已遮盖卡密和个人信息（邮箱、QQ、手机号）；截图图片未做遮盖。"
+        note = ("<div class='warn'>本报告及证据包中的文字文件已遮盖卡密和个人信息（邮箱、QQ、手机号）；截图中只有文字识别（OCR）"
+                "找到的此类文字区域被涂黑，OCR 未识别出的内容不会被遮盖，请人工检查。"
                 "原始文件保存在本人电脑的证据库中，哈希见 manifest.json 的 original_sha256。</div>")
     return Template(TEMPLATE.read_text("utf-8")).substitute(
         order_no=e(order.get("order_no") or ""), version=e(__version__), created=e(china(now)), redaction_note=note,
