@@ -497,3 +497,56 @@ async def test_english_ui_is_a_setting(tmp_path):
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
         assert (await h.ui_text(ow, "button")).strip() == "Capture evidence"
+
+
+def _warning(order_id: int, order_no: str, url: str) -> dict:
+    return {"order": {"id": order_id, "order_no": order_no, "product": "测试商品", "amount": "9.90", "shop_host": "127.0.0.1",
+                      "url": url, "promise_text": "10分钟内发货", "deadline": "2026-11-27T10:10:00+08:00"},
+            "overdue_seconds": 600, "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact the merchant"}}
+
+
+async def test_warnings_from_while_the_browser_or_helper_was_away(tmp_path):
+    from datetime import timedelta
+
+    from helper.clock import utcnow
+    from helper.store import Store
+
+    async with harness(tmp_path, pair=False) as h:
+        status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + "/a", "order_no": "AWAY000000000001"})
+        order_id = body["order"]["id"]
+        await h.stop_helper()
+        # Before the extension ever connected: an hour-old warning and one from a minute ago.
+        old = Store(h.config.data_dir, now=lambda: utcnow() - timedelta(hours=1))
+        stale = old.append_event("order.overdue", _warning(order_id, "AWAY000000000001", h.shop_url + "/a"), order_id=order_id)
+        old.close()
+        recent_store = Store(h.config.data_dir, now=lambda: utcnow() - timedelta(minutes=1))
+        recent = recent_store.append_event("escalation.step_due", _warning(order_id, "AWAY000000000001", h.shop_url + "/a"),
+                                           order_id=order_id)
+        recent_store.close()
+        await h.start_helper()
+        await h.pair()  # first connection: only the recent warning is shown
+        await poll(lambda: notifications(h), what="the recent warning")
+        assert list(await notifications(h)) == [f"ow-event-{recent['seq']}"]
+        assert f"ow-event-{stale['seq']}" not in await notifications(h)
+
+        # The helper stops; a warning is added meanwhile; when it is back, the next message reconnects.
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        await h.stop_helper()
+        await poll(lambda: h.sw_eval("() => !eventsStatus().open"), what="the socket to close")
+        store = Store(h.config.data_dir)
+        missed = store.append_event("order.overdue", _warning(order_id, "AWAY000000000001", h.shop_url + "/a"), order_id=order_id)
+        store.close()
+        await h.start_helper()
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")  # any message wakes the worker and reconnects
+        await poll(lambda: _has_notification(h, missed["seq"]), what="the warning missed while the helper was down")
+
+        async def reported():
+            return sorted(e["data"]["channel"] for e in h.store.events(since=missed["seq"])
+                          if e["type"] == "notification.sent" and e["data"]["event_seq"] == missed["seq"])
+
+        await poll(lambda: _equals(reported, ["badge", "system"]), what="the warning recorded as shown")
+
+
+async def _has_notification(h, seq: int) -> bool:
+    return f"ow-event-{seq}" in await notifications(h)

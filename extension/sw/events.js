@@ -8,9 +8,12 @@
 'use strict';
 
 const WS_PING_MS = 20000; // a message every 20 s keeps the worker alive while the helper is up
+// First connection to a helper (or its data was replaced): the whole chain is replayed once, and only the
+// warnings of the last 10 minutes are shown (e.g. those the helper fired at its start, just before the
+// browser connected); older history is in the popup, not in a flood of notifications.
+const CATCH_UP_RECENT_MS = 10 * 60 * 1000;
 let socket = null;
 let socketInfo = { state: 'closed', since: null, head: null, error: null };
-let pingTimer = null;
 let queue = Promise.resolve();
 
 function eventsStatus() {
@@ -21,9 +24,9 @@ function disconnectEvents() {
   if (socket) {
     const s = socket;
     socket = null;
+    clearInterval(s.pingTimer);
     try { s.close(1000, 'reconnect'); } catch (e) { /* already closed */ }
   }
-  clearInterval(pingTimer);
   socketInfo = { ...socketInfo, state: 'closed' };
 }
 
@@ -52,34 +55,41 @@ async function connectEvents() {
   }
   socket = ws;
   socketInfo = { state: 'connecting', error: null };
+  const catchUp = typeof cursor.lastSeq === 'number' ? null : { cutoff: Date.now() - CATCH_UP_RECENT_MS, head: null };
   ws.onopen = () => {
-    const auth = { type: 'auth', token: pairing.token };
-    if (typeof cursor.lastSeq === 'number') auth.since = cursor.lastSeq;
+    const auth = { type: 'auth', token: pairing.token, since: catchUp ? 0 : cursor.lastSeq };
     ws.send(JSON.stringify(auth));
-    clearInterval(pingTimer);
-    pingTimer = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('ping'); }, WS_PING_MS);
+    ws.pingTimer = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('ping'); }, WS_PING_MS);
   };
   ws.onmessage = (msg) => {
     if (typeof msg.data !== 'string' || msg.data === 'pong') return;
     let data;
     try { data = JSON.parse(msg.data); } catch (e) { return; }
-    queue = queue.then(() => onSocketMessage(pairingId, data)).catch((e) => console.warn('event handling failed', e));
+    queue = queue.then(() => onSocketMessage(ws, pairingId, data, catchUp)).catch((e) => console.warn('event handling failed', e));
   };
   ws.onclose = (ev) => {
-    if (socket === ws) socket = null;
-    clearInterval(pingTimer);
+    clearInterval(ws.pingTimer);
+    if (socket !== ws) return; // replaced by a newer socket
+    socket = null;
     socketInfo = { ...socketInfo, state: 'closed', error: ev.code === 4001 ? 'not_paired' : socketInfo.error || 'helper_not_running' };
   };
-  ws.onerror = () => { socketInfo = { ...socketInfo, error: 'helper_not_running' }; };
+  ws.onerror = () => { if (socket === ws) socketInfo = { ...socketInfo, error: 'helper_not_running' }; };
 }
 
-async function onSocketMessage(pairingId, data) {
+async function onSocketMessage(ws, pairingId, data, catchUp) {
   if (data.type === 'ready') {
     const cursor = await readCursor(pairingId);
-    // First connection ever: start from the head (history is in the popup, not in a flood of notifications).
-    // A head below our watermark means the helper's data was replaced: start over from its head.
-    if (typeof cursor.lastSeq !== 'number' || data.head < cursor.lastSeq) {
-      await chrome.storage.local.set({ eventCursor: { pairing: pairingId, lastSeq: data.head, seenAbove: [] } });
+    if (catchUp) {
+      catchUp.head = data.head;
+      await chrome.storage.local.set({ eventCursor: { pairing: pairingId, lastSeq: 0, seenAbove: [] } });
+    } else if (data.head < cursor.lastSeq) {
+      // The helper's data was replaced (a new chain): forget the cursor and catch up from its start.
+      await chrome.storage.local.remove('eventCursor');
+      if (socket === ws) socket = null;
+      clearInterval(ws.pingTimer);
+      ws.close(1000, 'new chain');
+      await connectEvents();
+      return;
     }
     socketInfo = { state: 'open', head: data.head, error: null };
     refreshOrders().catch(() => {});
@@ -94,8 +104,10 @@ async function onSocketMessage(pairingId, data) {
   const cursor = await readCursor(pairingId);
   if (typeof cursor.lastSeq === 'number' && event.seq <= cursor.lastSeq) return;
   if (cursor.seenAbove.includes(event.seq)) return;
+  const old = catchUp && catchUp.head != null && event.seq <= catchUp.head;
+  const recentWarning = WARNING_TYPES.includes(event.type) && Date.parse(event.at) >= (catchUp ? catchUp.cutoff : 0);
   try {
-    await handleEvent(event);
+    if (!old || recentWarning) await handleEvent(event);
   } finally {
     const seen = cursor.seenAbove.concat([event.seq]).sort((a, b) => a - b);
     let last = typeof cursor.lastSeq === 'number' ? cursor.lastSeq : event.seq - 1;
