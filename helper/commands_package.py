@@ -115,6 +115,8 @@ def cmd_verify_package(args) -> int:
     if ts.get("present"):
         state = "✓ 有效 / valid" if ts.get("ok") else "✗ 无效 / NOT valid"
         print(f"  可信时间戳 / trusted timestamp: {state}, {ts.get('gen_time')} by {ts.get('tsa')}")
+        if ts.get("note"):
+            print(f"  注意 / note: {ts['note']}")
         if ts.get("roots"):
             print(f"  根证书指纹 / root fingerprint: {', '.join(ts['roots'])} ({ts.get('trust')})")
     else:

@@ -95,3 +95,16 @@ def test_unreachable_or_broken_tsa(tsa):
     req = urllib.request.Request(tsa.url, data=b"hello", headers={"Content-Type": "text/plain"})
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(req, timeout=5)
+
+
+def test_without_openssl_the_library_check_stands(tsa, stamp, monkeypatch):
+    """Machines without OpenSSL (Windows) still verify with rfc3161-client, and say so."""
+    import helper.package.tsa as tsa_mod
+
+    with LocalTSA() as other:
+        foreign = request_timestamp(other.url, DATA)
+    monkeypatch.setattr(tsa_mod.shutil, "which", lambda name: None)
+    result = check_token(stamp.token, hashlib.sha256(DATA).digest(), chain_of(tsa, stamp))
+    assert result["ok"] and "rfc3161-client only" in result["note"]
+    result = check_token(foreign.token, hashlib.sha256(DATA).digest(), load_pem_certs(tsa.ca_path.read_bytes()))
+    assert result["problems"][0]["code"] == "token_invalid"

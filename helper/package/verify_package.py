@@ -135,6 +135,8 @@ def verify_package(path, *, ca_file: str | Path | None = None) -> dict:
             problems.append(_p("token_invalid", f"tsa-chain.pem / --ca unreadable: {e}", path="tsa-chain.pem"))
         result = check_token(token, hashlib.sha256(raw).digest(), chain_certs)
         ts.update(ok=result["ok"], gen_time=result["gen_time"], tsa=result["tsa"], roots=result["roots"])
+        if result.get("note"):
+            ts["note"] = result["note"]
         for prob in result["problems"]:
             if prob["code"] == "token_not_for_manifest" and sums.get("manifest.json") and \
                     sums["manifest.json"] != digests["manifest.json"]:
