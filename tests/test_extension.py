@@ -425,6 +425,11 @@ async def test_events_missed_while_disconnected_are_replayed(tmp_path):
         assert list(await notifications(h)) == [f"ow-event-{event['seq']}"]
 
 
+async def chat_log(h) -> list:
+    """The extension's own log of chat snapshots (reason, capture id), for failure messages."""
+    return await h.sw_eval("async () => (await chrome.storage.local.get('chatLog')).chatLog || []")
+
+
 async def test_new_chat_message_triggers_one_snapshot(tmp_path):
     async with harness(tmp_path) as h:
         await h.settings(chatDebounceMs=500)
@@ -442,18 +447,19 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
                     if any(text in m["text"] for m in h.store.messages(capture_id=c["id"]))]
 
         # Each snapshot is logged with its messages (the helper extracts them at capture).
-        await poll(snapshot_with_message, timeout=10, what="a snapshot holding the new message")
+        await poll(snapshot_with_message, timeout=30, what="a snapshot holding the new message")
         print(f"chat snapshot stored {time.monotonic() - t0:.2f} s after the message was sent")
-        assert len(await h.captures("chat")) == 2
+        assert len(await h.captures("chat")) == 2, await chat_log(h)
         await page.screenshot(path=str(ARTIFACTS / "page-chat-snapshot.png"))
         # Nothing changes: no further snapshot, also not after a reload (same thread text).
         await asyncio.sleep(3)
-        assert len(await h.captures("chat")) == 2
+        assert len(await h.captures("chat")) == 2, await chat_log(h)
         await page.reload()
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
-        await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('无新消息')"), what="unchanged")
-        assert len(await h.captures("chat")) == 2
+        await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('无新消息')"), timeout=30,
+                   what="unchanged")
+        assert len(await h.captures("chat")) == 2, await chat_log(h)
 
 
 async def test_chat_pane_inside_a_shop_page_and_periodic_snapshots(tmp_path):
@@ -472,7 +478,7 @@ async def test_chat_pane_inside_a_shop_page_and_periodic_snapshots(tmp_path):
                     if any(text in m["text"] for m in h.store.messages(capture_id=c["id"]))]
 
         await poll(snapshot_with_message, timeout=15, what="a snapshot of the ticket thread with the reply")
-        assert len(await h.captures("chat")) == 2
+        assert len(await h.captures("chat")) == 2, await chat_log(h)
         # Periodic snapshots (here every 3 s) are taken while the chat stays open, even when nothing changes.
         await h.settings(chatPeriodicMinutes=0.05)
         await page.reload()
