@@ -556,3 +556,18 @@ async def test_warnings_from_while_the_browser_or_helper_was_away(tmp_path):
 
 async def _has_notification(h, seq: int) -> bool:
     return f"ow-event-{seq}" in await notifications(h)
+
+
+async def test_single_page_navigation_is_analysed_again(tmp_path):
+    async with harness(tmp_path) as h:
+        page = await h.open_shop_page("/tall?height=2000")
+        ow = await h.isolated(page)
+        assert (await h.watch_state(ow)).startswith("unwatched")
+        # A single-page shop: the address changes and the content is replaced without a page load.
+        await page.evaluate("""async (path) => {
+            const html = await (await fetch(path)).text();
+            history.pushState({}, '', path);
+            document.body.innerHTML = new DOMParser().parseFromString(html, 'text/html').body.innerHTML;
+        }""", ORDER_PAGE)
+        assert await poll(lambda: ow("globalThis.__orderWitnessState === 'watched'"), what="the new analysis")
+        assert await page.locator("order-witness-ui").count() == 1

@@ -98,12 +98,20 @@ class ChatWatcher {
     return true;
   }
 
+  stop() {
+    this.stopped = true;
+    if (this.observer) this.observer.disconnect();
+    clearInterval(this.periodic);
+    clearTimeout(this.timer);
+  }
+
   schedule() {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.run('changed'), this.debounceMs);
   }
 
   async run(reason) {
+    if (this.stopped) return;
     if (!this.pane.isConnected) {
       this.observer.disconnect();
       if (!this.locate()) return;

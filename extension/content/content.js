@@ -11,6 +11,8 @@
   const HTML_LIMIT = 6 * 1024 * 1024;
   let ui = null;
   let page = null;
+  let watcher = null;
+  let analysed = null; // the address the current analysis is for
   // Visible only in this isolated world (the end-to-end tests read it; the page's scripts cannot).
   globalThis.__orderWitnessState = 'pending';
 
@@ -53,7 +55,7 @@
     if (!s.chatAutoSnapshot) return;
     const isChatPage = info.page_kind === 'chat';
     if (!isChatPage && !(info.chat_sample && info.chat_sample.length)) return;
-    const watcher = new ChatWatcher({
+    const w = new ChatWatcher({
       samples: info.chat_sample,
       isChatPage,
       debounceMs: s.chatDebounceMs,
@@ -61,9 +63,10 @@
       snapshot: (hash, reason) => sendMessage('chat.snapshot', { threadHash: hash, reason, title: document.title }, { timeoutMs: 120000 }),
       onState: (reply) => ensureUi().setChatState(chatStateText(reply)),
     });
-    if (watcher.start()) {
+    if (w.start()) {
+      watcher = w;
       ensureUi().setChatState(`${t('chatAuto')} · ${t('chatWatching')}`);
-      globalThis.__orderWitnessChat = watcher;
+      globalThis.__orderWitnessChat = w;
     }
   }
 
@@ -75,11 +78,23 @@
     if (mine) ensureUi().showWarning(w);
   });
 
+  // Single-page shops change the address without loading a page: start over for the new address.
+  function reset() {
+    if (watcher) watcher.stop();
+    watcher = null;
+    if (ui) ui.unmount();
+    ui = null;
+    page = null;
+    globalThis.__orderWitnessState = 'pending';
+  }
+
   async function start() {
+    analysed = location.href.split('#')[0];
     const text = (document.body && document.body.innerText) || '';
     const reply = await sendMessage('page.analyze', {
       html: pageHtml(), title: document.title, looksLikeShop: SHOP_HINT.test(text.slice(0, 200000)),
     }, { timeoutMs: 30000 });
+    if (analysed !== location.href.split('#')[0]) return; // the address changed meanwhile
     if (!reply.watched) {
       globalThis.__orderWitnessState = reply.error ? `unwatched:${reply.error.code}` : `unwatched:${reply.reason}`;
       return;
@@ -94,4 +109,10 @@
   }
 
   start();
+  setInterval(() => {
+    if (analysed !== null && analysed !== location.href.split('#')[0] && document.visibilityState === 'visible') {
+      reset();
+      start();
+    }
+  }, 1000);
 })();

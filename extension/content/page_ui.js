@@ -135,6 +135,11 @@ class PageUi {
     }
   }
 
+  unmount() {
+    if (this.keeper) this.keeper.disconnect();
+    this.host.remove();
+  }
+
   showBusy() {
     this.button.disabled = true;
     this.setStatus([t('capturing')], false);
