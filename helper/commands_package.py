@@ -96,7 +96,10 @@ def cmd_export(args) -> int:
     else:
         print(f"  ⚠ 无可信时间戳 / no trusted timestamp: {ts.get('reason')}")
     if summary["redacted"]:
-        print("  已遮盖文字中的卡密与个人信息；截图未遮盖 / text redacted; images left as they are")
+        r = summary["redaction"]
+        print(f"  已遮盖 / redacted: 文字 {r['replacements']} 处 text matches; 截图 {r['images_boxed']} 张共 {r['image_regions']} 处 "
+              f"（按 OCR 位置涂黑 / painted over where OCR read them）; {r['images_unchanged']} 张截图未改动 / images unchanged")
+        print("  OCR 未识别出的内容不会被遮盖，请人工检查 / anything OCR missed stays visible: check the images")
     print(f"  校验 / verify: witness verify-package {summary['path']}")
     return 0
 

@@ -302,11 +302,11 @@ def test_cli_export_and_verify_package(tmp_path, tsa):
 async def test_api_export(client, auth, config):
     store, oid = make_order(config.data_dir)
     store.close()
-    r = await client.post(f"/api/orders/{oid}/export", json={"name": "api.zip", "redact": True}, headers=auth)
+    r = await client.post(f"/api/orders/{oid}/export", json={"name": "api.zip", "claim": "perform"}, headers=auth)
     assert r.status == 200, await r.text()
     body = await r.json()
     assert Path(body["path"]) == config.data_dir / "exports" / "api.zip"
-    assert body["redacted"] and body["timestamp"]["status"] == "none"
+    assert not body["redacted"] and body["timestamp"]["status"] == "none"
     r = await client.post(f"/api/orders/{oid}/export", json={"name": "api.zip"}, headers=auth)
     assert r.status == 400 and "never overwritten" in (await r.json())["error"]["message"]
     r = await client.post(f"/api/orders/{oid}/export", json={"name": "../evil.zip"}, headers=auth)
@@ -314,9 +314,8 @@ async def test_api_export(client, auth, config):
 
 
 def test_redaction_paints_over_what_ocr_found_in_screenshots(tmp_path):
-    """With OCR boxes stored for a screenshot, the redacted copy paints those lines black (page.png and the
-    stamped copy of the same width); the original in the store is unchanged."""
-    from helper.ocr_jobs import read_capture
+    """A redacted export OCRs screenshots not read yet, and paints the lines holding keys or personal data
+    black (page.png and the stamped copy of the same width); the original in the store is unchanged."""
     from ocr import recognise
     from packagedata import png
 
@@ -325,9 +324,9 @@ def test_redaction_paints_over_what_ocr_found_in_screenshots(tmp_path):
         lines = ["订单状态：处理中", "客服QQ：1234567890", "下单邮箱：buyer2026@qq.com", "实际支付价格：98.50"]
         cap = store.add_capture(kind="order", source="tab", order_id=oid, captured_at=NOW,
                                 files={"page.png": png(lines), "stamped.png": png(lines, size=(760, 480))})
-        row = read_capture(store, cap["id"])
-        assert row["status"] == "done", row
+        assert store.ocr_of(cap["id"]) == []  # not read yet: the redacted export reads it first
         s = export_order(store, oid, tmp_path / "r.zip", Config(data_dir=tmp_path / "data"), now=NOW, redact=True, pdf=False)
+        assert store.ocr_of(cap["id"])[0]["status"] == "done"
         original = store.artifact_path(next(a for a in cap["artifacts"] if a["name"] == "page.png")).read_bytes()
     finally:
         store.close()
@@ -342,3 +341,4 @@ def test_redaction_paints_over_what_ocr_found_in_screenshots(tmp_path):
     assert rec["redacted"] and rec["redacted_regions"] == 2
     assert rec["original_sha256"] == hashlib.sha256(original).hexdigest()
     assert manifest["redaction"]["images_boxed"] >= 1
+    assert s["redaction"]["image_regions"] >= 2

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -38,6 +39,8 @@ from .layout import artifact_path
 from .redact import redact_file, redact_image, redact_text, sensitive_boxes
 from .report import html_to_pdf, report_html
 from .tsa import fingerprint, load_pem_certs, request_timestamp
+
+log = logging.getLogger(__name__)
 
 FORMAT = "order-witness-package/1"
 OUTER_FILES = ("manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS")
@@ -58,6 +61,27 @@ def _read_checked(store, art: dict, capture_id: int) -> bytes:
         raise EvidenceTampered(f"capture {capture_id}: {art['name']} no longer matches its recorded sha256; "
                                "run `witness verify` — a changed file is never exported as evidence")
     return data
+
+
+def ocr_missing_screenshots(store, order_id: int) -> int:
+    """Before a redacted export: read the screenshots OCR has not read yet (the background reader may not
+    have reached them), so their personal data can be painted over. Failures only leave an image unboxed."""
+    if not hasattr(store, "ocr_of"):
+        return 0
+    try:
+        from ..ocr_jobs import image_to_read, read_capture
+    except ImportError:
+        return 0
+    done = 0
+    for c in store.list_captures(order_id=order_id):
+        if image_to_read(c) is None or store.ocr_of(c["id"]):
+            continue
+        try:
+            read_capture(store, c["id"])
+            done += 1
+        except Exception:  # noqa: BLE001 - an OCR engine problem must not stop the export
+            log.warning("OCR before redaction failed for capture %s", c["id"], exc_info=True)
+    return done
 
 
 def _ocr_boxes(store, capture: dict) -> dict[str, tuple]:
@@ -193,6 +217,8 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     tsa_ca = tsa_ca or getattr(config, "tsa_ca", None)
 
     order = store.get_order(order_id)
+    if redact:
+        ocr_missing_screenshots(store, order_id)
     captures = store.list_captures(order_id=order_id)
     messages = store.messages(order_id=order_id)
     order_events = store.events(order_id=order_id)
@@ -358,6 +384,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
         "manifest_sha256": manifest_sha,
         "timestamp": {k: v for k, v in stamp.items() if k != "reason_zh"},
         "redacted": redact,
+        "redaction": redaction,
         "chain_head": chain_head,
     }
     event = store.append_event("export.made", {k: summary[k] for k in ("path", "sha256", "size", "files", "manifest_sha256",
