@@ -126,6 +126,13 @@ async def _start(config, headless: bool) -> None:
 
     from .capture.session import helper_session
 
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
     async with helper_session(config, headless=headless) as s:
         mode = "无窗口 headless" if headless else "有窗口 headed"
         print(f"订单证人助手 / order-witness helper: {s.url}  (data: {config.data_dir})", flush=True)
@@ -135,13 +142,6 @@ async def _start(config, headless: bool) -> None:
         else:
             print("✓ 扩展已配对 / extension paired", flush=True)
         print("关闭浏览器或按 Ctrl+C 退出 / close the browser or press Ctrl+C to stop", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):
-                pass
         closed = asyncio.ensure_future(s.evidence.closed.wait())
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait([closed, stopping], return_when=asyncio.FIRST_COMPLETED)

@@ -35,7 +35,8 @@ def grab_screen(region: dict | None = None) -> tuple[np.ndarray, dict]:
     try:
         import mss
 
-        with mss.mss() as sct:
+        factory = getattr(mss, "MSS", None) or mss.mss  # mss 10 renamed the factory
+        with factory() as sct:
             area = region or sct.monitors[0]
             shot = sct.grab(area)
     except Exception as e:  # mss raises ScreenShotError without a display

@@ -91,6 +91,9 @@ RESTORE_JS = r"""
   const state = window.__orderWitnessRestore;
   if (!state) return false;
   for (const [el, style] of state.styles.reverse()) {
+    // Sync Chromium's lazily written style attribute first, or it comes back later as style="".
+    el.style.cssText = '';
+    el.getAttribute('style');
     if (style === null) el.removeAttribute('style'); else el.setAttribute('style', style);
   }
   for (const [el, left, top] of state.scrolls) { el.scrollLeft = left; el.scrollTop = top; }

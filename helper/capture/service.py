@@ -80,6 +80,11 @@ class CaptureService:
             await self._pw_cm.__aexit__(None, None, None)
             self._pw_cm = self._pw = None
 
+    @property
+    def pending(self) -> int:
+        """Captures running or waiting."""
+        return self._admitted
+
     # -- queue -------------------------------------------------------------------------------------
 
     @asynccontextmanager
@@ -147,9 +152,12 @@ class CaptureService:
         return {"capture": capture, "after_capture": after}
 
     async def _capture_bounded(self, kind, target, tab, order_no, cookies) -> tuple[Captured, str]:
+        """Loading is bounded by capture_timeout_s; the whole capture (a 40,000 px page on a busy machine
+        included) by a looser bound, so a slow machine does not lose long pages."""
         timeout = float(self.config.capture_timeout_s)
+        overall = 3 * timeout + 30
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(overall):
                 if tab is not None and self.evidence is not None:
                     page = await self.evidence.find_page(tab.get("url") or target, tab.get("title"))
                     if page is not None:
@@ -157,16 +165,18 @@ class CaptureService:
                 return await self._capture_url(target, kind, order_no, cookies, timeout, tab), "url"
         except TimeoutError:
             raise CaptureError(
-                f"页面在 {timeout:g} 秒内没有加载完成，未保存任何内容 / the page did not finish within {timeout:g} s; "
-                "nothing was stored", code="capture_timeout",
+                f"页面在 {timeout:g} 秒内没有加载完成（或截图超过 {overall:g} 秒），未保存任何内容 / the page did not "
+                f"finish loading within {timeout:g} s (or the capture took over {overall:g} s); nothing was stored",
+                code="capture_timeout",
             ) from None
 
     async def _capture_tab(self, page, kind, order_no, timeout) -> Captured:
         try:
             await page.wait_for_load_state("load", timeout=timeout * 1000)
         except Exception as e:  # Playwright TimeoutError or a closed page
-            raise CaptureError(f"标签页没有加载完成 / the tab did not finish loading: {type(e).__name__}",
-                               code="capture_timeout") from e
+            if type(e).__name__ == "TimeoutError":
+                raise TimeoutError from e
+            raise CaptureError(f"标签页无法取证 / the tab cannot be captured: {type(e).__name__}") from e
         ev = self.evidence
         return await capture_page(
             page, kind=kind, source="tab", order_no=order_no, response=ev.response_for(page), now=self.now,

@@ -52,4 +52,10 @@ async def helper_session(config: Config, *, headless: bool, evidence: bool = Tru
                 log.warning("pairing failed: %s", e.message)
         yield session
     finally:
-        await runner.cleanup()  # closes the capture service and the evidence browser
+        # The browser first: the extension's event socket would hold the server's shutdown open.
+        service = app.get(CAPTURER)
+        if service is not None and service.evidence is not None:
+            await service.evidence.close()
+            service.evidence = None
+        await runner.cleanup()  # closes the capture service
+

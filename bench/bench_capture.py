@@ -1,0 +1,83 @@
+"""Capture benchmark: the complete witness capture vs a bare Playwright full-page screenshot, side by side.
+
+    .venv/bin/python bench/bench_capture.py [--rounds 3]
+
+For each page (demo shop, in-process): load it once in the clean headless browser, then alternate
+  bare    : page.screenshot(full_page=True)
+  witness : capture_page() (lazy-load walk, tiles, stitched PNG, stamp strip, MHTML, DOM, text, provenance)
+            + Store.add_capture() (hashing, fsync, SQLite, hash chain)
+and print medians and the ratio (target ≤ 1.3x on a 30,000 px page). Then the end-to-end time of a normal
+order page through CaptureService.capture (fetch, capture, store; target < 1.5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiohttp import web  # noqa: E402
+
+from helper.capture.engine import capture_page  # noqa: E402
+from helper.capture.service import CLEAN_VIEWPORT, CaptureService  # noqa: E402
+from helper.config import Config  # noqa: E402
+from helper.demoshop import create_shop_app  # noqa: E402
+from helper.store import Store  # noqa: E402
+
+PAGES = [("30,000 px page", "/tall?height=30000"), ("order page", "/detail-order-sn/D8K2M4Q7X1N5R9T3"),
+         ("chat (inner scroll)", "/chat/demo")]
+
+
+async def main(rounds: int) -> None:
+    runner = web.AppRunner(create_shop_app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    shop = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(tmp)
+        service = CaptureService(Config(data_dir=Path(tmp)), store)
+        browser = await service.clean_browser()
+        print(f"cores: {os.cpu_count()}  browser: Chromium {browser.version}  rounds: {rounds}")
+        print(f"{'page':<22}{'bare screenshot':>17}{'witness capture':>17}{'ratio':>8}   image")
+        for label, path in PAGES:
+            context = await browser.new_context(viewport=CLEAN_VIEWPORT)
+            page = await context.new_page()
+            response = await page.goto(shop + path, wait_until="load")
+            bare, full = [], []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                await page.screenshot(full_page=True)
+                bare.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                cap = await capture_page(page, kind="other", source="url", response=response,
+                                         environment={}, clock_check={"status": "not checked"})
+                await asyncio.to_thread(store.add_capture, kind="other", source="url", files=cap.files, url=cap.url,
+                                        title=cap.title, captured_at=cap.captured_at, meta=cap.meta)
+                full.append(time.perf_counter() - t)
+            b, f = statistics.median(bare), statistics.median(full)
+            img = cap.meta["page"]["image"]
+            print(f"{label:<22}{b:>15.3f} s{f:>15.3f} s{f / b:>7.2f}x   {img['width']}x{img['height']}")
+            await context.close()
+        e2e = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            await service.capture(kind="order", url=shop + "/detail-order-sn/D8K2M4Q7X1N5R9T3")
+            e2e.append(time.perf_counter() - t)
+        print(f"order page end to end (fetch + capture + store, no page understanding hooks excluded): "
+              f"median {statistics.median(e2e):.3f} s, max {max(e2e):.3f} s (target < 1.5 s)")
+        await service.close()
+        store.close()
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    asyncio.run(main(ap.parse_args().rounds))

@@ -1,0 +1,113 @@
+"""`witness capture --desktop`: a real X server (Xvfb) with a known background, real mss, real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import mss
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+from helper.capture.stamp import STRIP_BG
+
+
+def _python_with_tk() -> str | None:
+    for py in ("/usr/bin/python3", shutil.which("python3")):
+        if py and subprocess.run([py, "-c", "import tkinter"], capture_output=True).returncode == 0:
+            return py
+    return None
+
+
+TK_PY = _python_with_tk()
+pytestmark = pytest.mark.skipif(not shutil.which("Xvfb") or not TK_PY, reason="needs Xvfb and a python3 with tkinter")
+# A borderless window filling the screen with one known colour.
+WINDOW = ("import tkinter as t; r = t.Tk(); r.overrideredirect(True); r.geometry('640x480+0+0'); "
+          "r.configure(bg='#12ab34'); r.mainloop()")
+COLOUR = (18, 171, 52)
+
+
+def run_witness(*args, data_dir, env, check=False):
+    cmd = [sys.executable, "-m", "helper.cli", "--data-dir", str(data_dir), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"witness {args} failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def _free_display() -> int:
+    for n in range(140, 240):
+        if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"):
+            return n
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture(scope="module")
+def display():
+    n = _free_display()
+    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "DISPLAY": f":{n}"}
+    window = None
+    try:
+        for _ in range(100):
+            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
+                break
+            time.sleep(0.05)
+        window = subprocess.Popen([TK_PY, "-c", WINDOW], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        factory = getattr(mss, "MSS", None) or mss.mss
+        for _ in range(200):
+            time.sleep(0.05)
+            try:
+                with factory(display=f":{n}") as sct:
+                    if sct.grab({"left": 0, "top": 0, "width": 4, "height": 4}).pixel(1, 1) == COLOUR:
+                        break
+            except Exception:  # noqa: BLE001 - the server is still starting
+                continue
+        else:
+            raise RuntimeError("the test window did not appear")
+        yield env
+    finally:
+        if window is not None:
+            window.terminate()
+            window.wait(10)
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_desktop_capture_is_stamped_and_stored(display, tmp_path):
+    proc = run_witness("capture", "--desktop", "--json", data_dir=tmp_path / "d", env=display, check=True)
+    cap = json.loads(proc.stdout)["capture"]
+    assert cap["kind"] == "desktop" and cap["source"] == "desktop"
+    arts = {a["name"]: a for a in cap["artifacts"]}
+    assert set(arts) == {"page.png", "stamped.png", "meta.json"}
+    with Image.open(arts["page.png"]["path"]) as im:
+        page = im.convert("RGB")
+    assert page.size == (640, 480) and page.getpixel((320, 240)) == COLOUR and page.getpixel((0, 0)) == COLOUR
+    with Image.open(arts["stamped.png"]["path"]) as im:
+        stamped = im.convert("RGB")
+    assert stamped.height > 480 and stamped.getpixel((639, stamped.height - 2)) == STRIP_BG
+    assert cap["meta"]["screen"]["display"] == display["DISPLAY"]
+    assert run_witness("verify", data_dir=tmp_path / "d", env=display).returncode == 0
+
+
+def test_desktop_region(display, tmp_path):
+    proc = run_witness("capture", "--desktop", "--region", "10,20,100,50", "--json", data_dir=tmp_path / "d",
+                       env=display, check=True)
+    cap = json.loads(proc.stdout)["capture"]
+    with Image.open(next(a["path"] for a in cap["artifacts"] if a["name"] == "page.png")) as page:
+        assert page.size == (100, 50)
+    assert cap["meta"]["screen"]["area"] == {"left": 10, "top": 20, "width": 100, "height": 50}
+
+
+def test_desktop_errors_are_clear(tmp_path, display):
+    bad = run_witness("capture", "--desktop", "--region", "1,2,3", data_dir=tmp_path / "d", env=display)
+    assert bad.returncode == 2 and "X,Y,W,H" in bad.stderr
+    no_x = run_witness("capture", "--desktop", data_dir=tmp_path / "d",
+                       env={k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")})
+    assert no_x.returncode == 1 and "无法截取屏幕" in no_x.stderr
