@@ -214,7 +214,7 @@ def current_status(order: dict, messages: list[dict], actions: list[dict], now: 
     if _resolved(order, actions):
         parts.append(f"订单状态为“{status}”。" if status else "订单已发货或已退款。")
         return "，".join(parts[:1]) + "，" + parts[1]
-    parts.append(f"订单状态仍显示为“{status}”" if status else "订单状态未更新")
+    parts.append(f"订单状态仍显示为“{status}”" if status else "订单状态未记录")
     parts.append("商家未发货，也未退款")
     deadline = _dt(order.get("deadline"))
     if deadline is not None and deadline < now:
