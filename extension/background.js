@@ -56,6 +56,7 @@ async function analyzePage(args, sender) {
   const tracked = analysis.tracked_order || null;
   if (watched) {
     await registerPage(sender.tab.id, { url, orderId: tracked ? tracked.id : null, kind: analysis.page_kind });
+    if (decision === 'ask') await rememberDetectedHost(url);
   }
   return {
     watched,
@@ -137,6 +138,25 @@ async function captureActiveTab(args) {
   });
 }
 
+// Hosts the helper recognised as card shops, shown in the options page so the user can stop watching them.
+async function rememberDetectedHost(url) {
+  const { host } = hostOf(url);
+  const { detectedHosts } = await chrome.storage.local.get('detectedHosts');
+  const all = detectedHosts && typeof detectedHosts === 'object' ? detectedHosts : {};
+  all[host] = Date.now();
+  const keep = Object.entries(all).sort((a, b) => b[1] - a[1]).slice(0, 100);
+  await chrome.storage.local.set({ detectedHosts: Object.fromEntries(keep) });
+}
+
+async function detectedHosts() {
+  const { detectedHosts: all } = await chrome.storage.local.get('detectedHosts');
+  const settings = await getSettings();
+  return {
+    hosts: Object.entries(all || {}).sort((a, b) => b[1] - a[1])
+      .map(([host, at]) => ({ host, at: new Date(at).toISOString(), blocked: settings.blockHosts.includes(host) })),
+  };
+}
+
 const PAGE = ['page'];
 const EXT = ['extension'];
 const HANDLERS = {
@@ -149,6 +169,7 @@ const HANDLERS = {
   'pairing.save': { from: EXT, run: savePairing },
   'settings.get': { from: EXT, run: async () => ({ settings: await getSettings() }) },
   'settings.save': { from: EXT, run: async (args) => ({ settings: await saveSettings(args.settings) }) },
+  'sites.detected': { from: EXT, run: detectedHosts },
   'i18n.strings': { from: [...PAGE, ...EXT], run: async () => ({ strings: await language }) },
   'orders.list': { from: EXT, run: () => refreshOrders() },
   'orders.get': { from: EXT, run: (args) => helperFetch('GET', `/api/orders/${Number(args.id)}`) },

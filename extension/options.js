@@ -61,6 +61,30 @@ function renderHosts(listEl, key) {
   }
 }
 
+async function renderDetected() {
+  const listEl = $('#detected-hosts');
+  const reply = await sendMessage('sites.detected', {});
+  listEl.replaceChildren();
+  const hosts = reply.error ? [] : reply.hosts.filter((d) => !d.blocked);
+  if (!hosts.length) {
+    const li = document.createElement('li');
+    li.className = 'empty';
+    li.textContent = t('optNoHosts');
+    listEl.append(li);
+  }
+  for (const d of hosts) {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = d.host;
+    const stop = document.createElement('button');
+    stop.type = 'button';
+    stop.textContent = t('optStopWatching');
+    stop.addEventListener('click', () => saveSettings({ blockHosts: settings.blockHosts.concat([d.host]) }));
+    li.append(name, stop);
+    listEl.append(li);
+  }
+}
+
 function render() {
   $('#auto-detect').checked = settings.autoDetect;
   $('#chat-auto').checked = settings.chatAutoSnapshot;
@@ -70,6 +94,7 @@ function render() {
   $('#language').value = settings.language;
   renderHosts($('#watch-hosts'), 'watchHosts');
   renderHosts($('#block-hosts'), 'blockHosts');
+  renderDetected();
 }
 
 async function saveSettings(patch) {

@@ -210,6 +210,19 @@ async def test_popup_shows_helper_status_and_tracked_orders(tmp_path):
         recorded = [e for e in h.store.events(order_id=order_id) if e["type"] == "action.recorded"]
         assert [e["data"]["action"] for e in recorded] == ["contacted_merchant"]
 
+        # The popup's capture button sends the active tab's address (granted by activeTab when the toolbar
+        # icon is clicked; a tab opened by the test has no toolbar click, so the call is made directly).
+        reply = await popup.evaluate("(u) => sendMessage('capture.tab', {url: u, title: 'order'}, {timeoutMs: 90000})",
+                                     h.shop_url + ORDER_PAGE)
+        assert "error" not in reply, reply
+        assert reply["capture"]["image"] and len(reply["capture"]["sha256"]) == 64
+        assert [c["id"] for c in await h.captures()] == [reply["capture"]["id"]]
+        await popup.reload()
+        await popup.wait_for_selector(f"article.order[data-order-id='{order_id}']")
+        assert "证据 1 份" in await popup.inner_text(f"article.order[data-order-id='{order_id}']")
+        bad = await popup.evaluate("sendMessage('capture.tab', {url: 'chrome://settings', title: 'x'})")
+        assert bad["error"]["code"] == "not_supported"
+
 
 async def test_popup_says_not_paired_and_helper_not_running(tmp_path):
     async with harness(tmp_path, pair=False) as h:
@@ -289,8 +302,15 @@ async def test_pages_not_watched_get_no_button(tmp_path):
         ow = await h.isolated(page)
         assert (await h.watch_state(ow)).startswith("unwatched")
         assert await page.locator("order-witness-ui").count() == 0
-        # A card-shop order page on a host the user removed.
-        await h.settings(blockHosts=[f"127.0.0.1:{h.shop_port}"])
+        # A card-shop page is detected; the options page lists its host and the user stops watching it.
+        shop_page = await h.open_shop_page(ORDER_PAGE)
+        assert await h.watch_state(await h.isolated(shop_page)) == "watched"
+        options = await h.ctx.new_page()
+        await options.goto(f"{EXT_BASE}/options.html")
+        host = f"127.0.0.1:{h.shop_port}"
+        await options.click(f"#detected-hosts li:has-text('{host}') button")
+        await options.wait_for_selector(f"#block-hosts li:has-text('{host}')")
+        await options.screenshot(path=str(ARTIFACTS / "options-sites.png"), full_page=True)
         page2 = await h.open_shop_page(ORDER_PAGE)
         ow2 = await h.isolated(page2)
         assert await h.watch_state(ow2) == "unwatched:blocked"
