@@ -338,6 +338,13 @@ async def test_button_says_when_the_helper_is_stopped(tmp_path):
                                        " return t.includes('失败') ? t : null; })()"), what="the error in the page")
         assert "本机助手未运行" in status and "witness serve" in status
         await page.screenshot(path=str(ARTIFACTS / "page-helper-stopped.png"))
+        # A page opened while the helper is down cannot be analysed; it is, once the helper is back.
+        page2 = await h.open_shop_page(ORDER_PAGE)
+        ow2 = await h.isolated(page2)
+        assert await h.watch_state(ow2) == "unwatched:helper_not_running"
+        await h.start_helper()
+        await h.sw_eval("() => connectEvents()")  # what the 30 s alarm does
+        assert await poll(lambda: ow2("globalThis.__orderWitnessState === 'watched'"), what="the page analysed again")
 
 
 async def test_page_scripts_cannot_call_extension_only_actions(tmp_path):

@@ -72,7 +72,15 @@
 
   chrome.runtime.onMessage.addListener((msg, sender) => {
     // Only the service worker (no tab) of this extension speaks to the page UI.
-    if (sender.id !== chrome.runtime.id || sender.tab || !msg || msg.type !== 'warning' || !page) return;
+    if (sender.id !== chrome.runtime.id || sender.tab || !msg) return;
+    if (msg.type === 'helper.back') {
+      if (/^unwatched:helper_(not_running|timeout)$/.test(globalThis.__orderWitnessState)) {
+        reset();
+        start();
+      }
+      return;
+    }
+    if (msg.type !== 'warning' || !page) return;
     const w = msg.warning;
     const mine = (page.tracked_order && page.tracked_order.id === w.orderId) || (w.url && w.url.split('#')[0] === location.href.split('#')[0]);
     if (mine) ensureUi().showWarning(w);

@@ -18,6 +18,9 @@ const PAGE_UI_CSS = `
 .panel.error { border-color: #cf222e; color: #a40e26; background: #fff5f5; }
 .panel .hash { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; }
 .panel a { color: #0969da; cursor: pointer; text-decoration: underline; }
+.panel { position: relative; padding-right: 24px; }
+.panel .x { position: absolute; top: 2px; right: 4px; border: 0; background: transparent; color: #57606a; cursor: pointer;
+  font-size: 15px; line-height: 1; padding: 2px; }
 .chat { font-size: 11px; color: #57606a; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 12px; padding: 2px 8px; }
 .chat[hidden] { display: none; }
 button.capture { display: flex; align-items: center; gap: 8px; border: 0; border-radius: 20px; padding: 8px 14px 8px 10px;
@@ -153,7 +156,7 @@ class PageUi {
     }
     const c = reply.capture;
     const lines = [t('captureDone', [formatTime(c.captured_at)])];
-    this.status.replaceChildren();
+    this.status.replaceChildren(this.closer());
     this.status.classList.remove('error');
     this.status.hidden = false;
     for (const line of lines) this.status.append(this.line(line));
@@ -173,9 +176,19 @@ class PageUi {
   }
 
   setStatus(lines, isError) {
-    this.status.replaceChildren(...lines.filter(Boolean).map((l) => this.line(l)));
+    this.status.replaceChildren(this.closer(), ...lines.filter(Boolean).map((l) => this.line(l)));
     this.status.classList.toggle('error', !!isError);
     this.status.hidden = false;
+  }
+
+  // The panel's own × (re-added whenever the panel is refilled).
+  closer() {
+    const x = this.el('button', 'x');
+    x.type = 'button';
+    x.textContent = '×';
+    x.title = t('close');
+    x.addEventListener('click', (ev) => { if (ev.isTrusted) this.status.hidden = true; });
+    return x;
   }
 
   line(text) {

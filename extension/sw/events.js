@@ -15,6 +15,11 @@ const CATCH_UP_RECENT_MS = 10 * 60 * 1000;
 let socket = null;
 let socketInfo = { state: 'closed', since: null, head: null, error: null };
 let queue = Promise.resolve();
+// A connection failed since the last successful one (kept in session storage: the worker may be suspended
+// between the failure and the helper coming back).
+function markHelperDown() {
+  chrome.storage.session.set({ helperDown: true }).catch(() => {});
+}
 
 function eventsStatus() {
   return { ...socketInfo, open: !!socket && socket.readyState === WebSocket.OPEN };
@@ -51,6 +56,7 @@ async function connectEvents() {
     ws = new WebSocket(`${pairing.url.replace(/^http/, 'ws')}/api/events`);
   } catch (e) {
     socketInfo = { state: 'closed', error: 'helper_not_running' };
+    markHelperDown();
     return;
   }
   socket = ws;
@@ -71,9 +77,17 @@ async function connectEvents() {
     clearInterval(ws.pingTimer);
     if (socket !== ws) return; // replaced by a newer socket
     socket = null;
+    if (ev.code !== 4001) markHelperDown();
     socketInfo = { ...socketInfo, state: 'closed', error: ev.code === 4001 ? 'not_paired' : socketInfo.error || 'helper_not_running' };
   };
   ws.onerror = () => { if (socket === ws) socketInfo = { ...socketInfo, error: 'helper_not_running' }; };
+}
+
+// Pages opened while the helper was down could not be analysed; tell every tab it is back (tab ids need no
+// permission; content scripts that were waiting analyse their page again, the others ignore it).
+async function tellTabsHelperIsBack() {
+  const tabs = await chrome.tabs.query({});
+  await Promise.all(tabs.map((tab) => chrome.tabs.sendMessage(tab.id, { type: 'helper.back' }).catch(() => {})));
 }
 
 async function onSocketMessage(ws, pairingId, data, catchUp) {
@@ -91,8 +105,11 @@ async function onSocketMessage(ws, pairingId, data, catchUp) {
       await connectEvents();
       return;
     }
+    const { helperDown } = await chrome.storage.session.get('helperDown');
+    if (helperDown) await chrome.storage.session.remove('helperDown');
     socketInfo = { state: 'open', head: data.head, error: null };
     refreshOrders().catch(() => {});
+    if (helperDown) tellTabsHelperIsBack().catch(() => {});
     return;
   }
   if (data.type === 'error') {
