@@ -127,3 +127,49 @@ def test_staged_extension_has_no_underscore_names(tmp_path):
     stage_extension(src, tmp_path / "staged")  # again: replaced cleanly
     with pytest.raises(Exception):
         stage_extension(tmp_path / "nothing", tmp_path / "staged2")
+
+
+def _paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+
+
+def _png_with_filter(pixels: np.ndarray, ftype: int) -> bytes:
+    """A PNG whose every scanline uses filter `ftype` (a reference encoder, slow, for small images)."""
+    from helper.capture.pngout import png_bytes
+
+    h, w, _ = pixels.shape
+    rows = pixels.reshape(h, w * 3).astype(int)
+    out = bytearray()
+    for y in range(h):
+        prior = rows[y - 1] if y else np.zeros(w * 3, int)
+        out.append(ftype)
+        for i in range(w * 3):
+            x, a, b = rows[y][i], rows[y][i - 3] if i >= 3 else 0, prior[i]
+            c = prior[i - 3] if i >= 3 else 0
+            pred = [0, a, b, (a + b) // 2, _paeth(a, b, c)][ftype]
+            out.append((x - pred) % 256)
+    return png_bytes(w, h, __import__("zlib").compress(bytes(out)))
+
+
+@pytest.mark.parametrize("ftype", [0, 1, 2, 3, 4])
+def test_screenshot_tiles_join_without_decoding_whatever_their_filters(ftype):
+    rng = np.random.default_rng(ftype)
+    a, b = (rng.integers(0, 256, (h, 6, 3), dtype=np.uint8) for h in (3, 4))
+    stream = PngStream(6)
+    stream.add_png(_png_with_filter(a, ftype))
+    stream.add_png(_png_with_filter(b, ftype))
+    page, _ = stream.finish()
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(page))), np.concatenate([a, b]))
+
+
+def test_tiles_of_another_layout_are_decoded():
+    rgba = Image.new("RGBA", (6, 2), (10, 20, 30, 255))
+    buf = io.BytesIO()
+    rgba.save(buf, "PNG")
+    stream = PngStream(6)
+    stream.add_png(buf.getvalue())
+    assert Image.open(io.BytesIO(stream.finish()[0])).convert("RGB").getpixel((5, 1)) == (10, 20, 30)
+    with pytest.raises(CaptureError):
+        PngStream(6).add_png(b"not a png")

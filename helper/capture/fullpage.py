@@ -1,12 +1,14 @@
 """Whole-page images from a live Playwright page.
 
-1. `PREPARE_JS` (in the page): expand elements that scroll inside themselves (chat panes, textareas) and the
-   ancestors that clip them, walk the document in viewport steps so lazy content loads (bounded wait), wait
-   for fonts, scroll to the top. It remembers every style and scroll position it touched.
+1. `prepare`: in the page, expand elements that scroll inside themselves (chat panes, textareas) and the
+   ancestors that clip them (EXPAND_JS); walk the document so lazy content loads (WALK_JS; with an emulated
+   viewport, made WALK_VIEWPORT_PX tall for the walk so a few steps cover a long page); wait (bounded) for
+   images and fonts, scroll to the top and measure (SETTLE_JS). Every style and scroll position touched is
+   remembered.
 2. `capture_tiles`: CDP `Page.captureScreenshot` with `captureBeyondViewport` and clips of at most
    TILE_DEVICE_PX device pixels each, so pages far taller than Chromium's 16,384 px texture limit come out
    whole; tiles are streamed into a `PngStream` in a worker thread while the next one is taken.
-3. `RESTORE_JS`: puts every style attribute and scroll position back, so the user's tab is as it was.
+3. `restore` (RESTORE_JS): puts every style attribute and scroll position back, so the user's tab is as it was.
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ from __future__ import annotations
 import asyncio
 import base64
 
-from .pngout import PngStream, decode_rgb
+from .pngout import PngStream
 
 TILE_DEVICE_PX = 8192
 MAX_PAGE_CSS_PX = 250_000  # beyond this a capture is cut (recorded in meta)
 MAX_WIDTH_CSS_PX = 6_000
 LAZY_BUDGET_MS = 2500
+WALK_VIEWPORT_PX = 8000  # emulated viewport height during the lazy-content walk
 
-PREPARE_JS = r"""
-async ({lazyBudgetMs, maxHeight, maxWidth}) => {
-  const D = document, W = window, t0 = performance.now();
-  const state = {x: W.scrollX, y: W.scrollY, styles: [], scrolls: []};
+# Phase 1: expand inner-scroll panes (and the ancestors that clip them); remember what was touched.
+EXPAND_JS = r"""
+({maxHeight}) => {
+  const D = document, W = window;
+  const state = {x: W.scrollX, y: W.scrollY, styles: [], scrolls: [], t0: performance.now()};
   W.__orderWitnessRestore = state;
-  const frame = () => new Promise(r => requestAnimationFrame(() => r()));
-  const sleep = ms => new Promise(r => setTimeout(r, ms));
   const touched = new Set();
   const setStyle = (el, props) => {
     if (!touched.has(el)) {
@@ -36,7 +38,6 @@ async ({lazyBudgetMs, maxHeight, maxWidth}) => {
     }
     for (const [k, v] of Object.entries(props)) el.style.setProperty(k, v, 'important');
   };
-  // 1. Panes that scroll inside themselves: the whole history, not only the visible part.
   const panes = [];
   for (const el of D.querySelectorAll('body *')) {
     if (el.scrollHeight <= el.clientHeight + 2 || el.clientHeight < 30 || el.clientWidth < 60) continue;
@@ -58,30 +59,49 @@ async ({lazyBudgetMs, maxHeight, maxWidth}) => {
                    'min-height': a.getBoundingClientRect().height + 'px'});
     }
   });
-  // 2. Lazy content: walk the document in viewport steps, then wait (bounded) for pending images.
   const root = D.scrollingElement || D.documentElement;
-  const step = Math.max(200, W.innerHeight || 800);
-  const total = Math.min(root.scrollHeight, maxHeight);
+  return {panes: panes.length, total: root.scrollHeight, innerHeight: W.innerHeight};
+}
+"""
+
+# Phase 2: walk the document in viewport steps so lazy content (loading=lazy, IntersectionObserver) loads.
+# With an emulated viewport the helper makes the viewport tall first, so a few steps cover the page.
+WALK_JS = r"""
+async ({step, maxHeight, budgetMs}) => {
+  const D = document, W = window, t0 = performance.now();
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+  const root = D.scrollingElement || D.documentElement;
   let steps = 0;
-  if (total > W.innerHeight + 1) {
-    for (let y = 0; y < total && performance.now() - t0 < lazyBudgetMs; y += step) {
+  if (root.scrollHeight > W.innerHeight + 1) {
+    for (let y = 0; y < Math.min(root.scrollHeight, maxHeight) && performance.now() - t0 < budgetMs; y += step) {
       W.scrollTo(0, y); steps++;
       await frame();
     }
-    W.scrollTo(0, total); await frame();
   }
+  return steps;
+}
+"""
+
+# Phase 3: wait (bounded) for images still loading and for fonts, go to the top, measure.
+SETTLE_JS = r"""
+async ({budgetMs, maxHeight, maxWidth}) => {
+  const D = document, W = window, t0 = performance.now();
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const frame = () => new Promise(r => requestAnimationFrame(() => r()));
   const pending = () => Array.from(D.images).filter(im => !im.complete && im.currentSrc);
-  while (pending().length && performance.now() - t0 < lazyBudgetMs) await sleep(30);
-  if (D.fonts && D.fonts.ready) await Promise.race([D.fonts.ready, sleep(500)]);
+  while (pending().length && performance.now() - t0 < budgetMs) await sleep(20);
+  if (D.fonts && D.fonts.ready) await Promise.race([D.fonts.ready, sleep(300)]);
   W.scrollTo(0, 0);
   await frame();
+  const root = D.scrollingElement || D.documentElement;
   const body = D.body || D.documentElement;
   const height = Math.max(root.scrollHeight, body.scrollHeight, 1);
   const width = Math.max(Math.min(Math.max(root.scrollWidth, body.scrollWidth), maxWidth), root.clientWidth, 1);
+  const state = W.__orderWitnessRestore;
   return {
     width: Math.ceil(width), height: Math.ceil(Math.min(height, maxHeight)), full_height: Math.ceil(height),
-    expanded_panes: panes.length, lazy_steps: steps, pending_images: pending().length,
-    dpr: W.devicePixelRatio || 1, elapsed_ms: Math.round(performance.now() - t0),
+    pending_images: pending().length, dpr: W.devicePixelRatio || 1,
+    elapsed_ms: state ? Math.round(performance.now() - state.t0) : null,
   };
 }
 """
@@ -105,9 +125,23 @@ RESTORE_JS = r"""
 
 
 async def prepare(page, *, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
-    return await page.evaluate(
-        PREPARE_JS, {"lazyBudgetMs": lazy_budget_ms, "maxHeight": MAX_PAGE_CSS_PX, "maxWidth": MAX_WIDTH_CSS_PX}
-    )
+    """Expand panes, load lazy content, settle; returns the layout to capture."""
+    expanded = await page.evaluate(EXPAND_JS, {"maxHeight": MAX_PAGE_CSS_PX})
+    viewport = page.viewport_size  # None for a headed window without emulation
+    step = expanded["innerHeight"] or 800
+    tall = viewport is not None and expanded["total"] > 3 * viewport["height"]  # worth two resizes
+    if tall:
+        # A tall emulated viewport lets lazy content in a few steps instead of one per screen.
+        step = min(max(viewport["height"], expanded["total"]), WALK_VIEWPORT_PX)
+        await page.set_viewport_size({"width": viewport["width"], "height": step})
+    try:
+        steps = await page.evaluate(WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX, "budgetMs": lazy_budget_ms})
+    finally:
+        if tall:
+            await page.set_viewport_size(viewport)
+    layout = await page.evaluate(SETTLE_JS, {"budgetMs": lazy_budget_ms, "maxHeight": MAX_PAGE_CSS_PX,
+                                             "maxWidth": MAX_WIDTH_CSS_PX})
+    return {**layout, "expanded_panes": expanded["panes"], "lazy_steps": steps}
 
 
 async def restore(page) -> None:
@@ -123,7 +157,7 @@ async def capture_tiles(cdp, layout: dict) -> PngStream:
     pending: asyncio.Future | None = None
 
     def add(png: bytes) -> None:
-        stream.add(decode_rgb(png))
+        stream.add_png(png)
 
     for top in range(0, height, tile_css):
         h = min(tile_css, height - top)

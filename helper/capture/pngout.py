@@ -48,6 +48,50 @@ def decode_rgb(png: bytes) -> np.ndarray:
     return np.asarray(im)
 
 
+def _unfilter_first_row(ftype: int, row: np.ndarray, bpp: int) -> np.ndarray:
+    """The raw bytes of an image's first scanline (the row above counts as zeros)."""
+    if ftype in (0, 2):  # None; Up against zeros
+        return row
+    if ftype in (1, 4):  # Sub; Paeth against zeros predicts from the left pixel, as Sub does
+        px = row.reshape(-1, bpp).astype(np.uint32)
+        return (np.cumsum(px, axis=0) % 256).astype(np.uint8).reshape(-1)
+    if ftype == 3:  # Average against zeros: raw[i] = filt[i] + raw[i - bpp] // 2 (sequential)
+        out = bytearray(row.tobytes())
+        for i in range(bpp, len(out)):
+            out[i] = (out[i] + (out[i - bpp] >> 1)) & 0xFF
+        return np.frombuffer(bytes(out), np.uint8)
+    raise ValueError(f"bad PNG filter type {ftype}")
+
+
+def _rgb_scanlines(png: bytes, width: int) -> tuple[bytes, int] | None:
+    """(filtered scanlines whose first row uses filter 0, height) of an 8-bit RGB PNG of `width`, else None."""
+    if not png.startswith(PNG_SIGNATURE):
+        return None
+    pos, idat, ihdr = 8, [], None
+    try:
+        while pos < len(png):
+            length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+            body = png[pos + 8:pos + 8 + length]
+            if kind == b"IHDR":
+                ihdr = struct.unpack(">IIBBBBB", body)
+            elif kind == b"IDAT":
+                idat.append(body)
+            elif kind == b"IEND":
+                break
+            pos += 12 + length
+        if ihdr is None or ihdr[0] != width or ihdr[2:] != (8, 2, 0, 0, 0):
+            return None
+        height, stride = ihdr[1], width * 3 + 1
+        data = zlib.decompress(b"".join(idat))
+        if len(data) != height * stride:
+            return None
+        first = np.frombuffer(data, np.uint8, count=stride)
+        fixed = _unfilter_first_row(int(first[0]), first[1:], 3)
+        return b"\x00" + fixed.tobytes() + data[stride:], height
+    except (struct.error, zlib.error, ValueError):
+        return None
+
+
 class PngStream:
     """Add RGB row blocks with `add`, then `finish()` for the PNG bytes (and optionally a stamped variant)."""
 
@@ -58,17 +102,13 @@ class PngStream:
         self.height = 0
         self._z = zlib.compressobj(level, zlib.DEFLATED, 15, 9)
         self._out: list[bytes] = []
-        self._last: np.ndarray | None = None  # previous row, for the Up filter
 
-    def _filtered(self, rows: np.ndarray, last: np.ndarray | None) -> np.ndarray:
+    def _filtered(self, rows: np.ndarray) -> np.ndarray:
         h, stride = rows.shape
         f = np.empty((h, stride + 1), np.uint8)
         f[:, 0] = 2  # Up: each byte minus the byte above it
-        if last is None:
-            f[0, 0] = 0  # the first row of the image is stored as is
-            f[0, 1:] = rows[0]
-        else:
-            np.subtract(rows[0], last, out=f[0, 1:])
+        f[0, 0] = 0  # the first row of a block is stored as is (blocks never depend on each other)
+        f[0, 1:] = rows[0]
         if h > 1:
             np.subtract(rows[1:], rows[:-1], out=f[1:, 1:])
         return f
@@ -90,9 +130,20 @@ class PngStream:
         rows = rgb.reshape(rgb.shape[0], self.width * 3)
         if rows.shape[0] == 0:
             return
-        self._out.append(self._z.compress(self._filtered(rows, self._last)))
-        self._last = rows[-1].copy()
+        self._out.append(self._z.compress(self._filtered(rows)))
         self.height += rows.shape[0]
+
+    def add_png(self, png: bytes) -> None:
+        """Add a whole PNG (a screenshot tile). An 8-bit RGB, non-interlaced tile of the stream's width goes
+        in without decoding: its scanlines are inflated, its first row made independent of the row above,
+        and deflated into the stream. Anything else is decoded with Pillow."""
+        parsed = _rgb_scanlines(png, self.width)
+        if parsed is None:
+            self.add(decode_rgb(png))
+            return
+        data, height = parsed
+        self._out.append(self._z.compress(data))
+        self.height += height
 
     def finish(self, tail: np.ndarray | None = None) -> tuple[bytes, bytes | None]:
         """(page PNG, page-plus-tail PNG or None). The stream can still take a tail afterwards."""
@@ -108,6 +159,6 @@ class PngStream:
         tail = np.ascontiguousarray(self._fit(tail))
         rows = tail.reshape(tail.shape[0], self.width * 3)
         z = self._z.copy()
-        body = z.compress(self._filtered(rows, self._last)) + z.flush()
+        body = z.compress(self._filtered(rows)) + z.flush()
         head = b"".join(self._out) if head is None else head
         return png_bytes(self.width, self.height + rows.shape[0], head + body)

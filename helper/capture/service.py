@@ -142,11 +142,16 @@ class CaptureService:
         async with self.slot():
             started = time.monotonic()
             captured, source = await self._capture_bounded(kind, target, tab, order_no, cookies)
+            t_store = time.monotonic()
             stored = await asyncio.to_thread(
                 self.store.add_capture, kind=kind, source=source, files=captured.files, url=captured.url,
                 title=captured.title, captured_at=captured.captured_at, meta=captured.meta, order_id=order_id,
             )
+            t_after = time.monotonic()
             after = await asyncio.to_thread(run_after_capture, self.store, stored, captured.html, captured.url, self.now())
+            after["timings_ms"] = {"total": round((time.monotonic() - started) * 1000),
+                                   "store": round((t_after - t_store) * 1000),
+                                   "after_capture": round((time.monotonic() - t_after) * 1000)}
             self.last_duration_s = 0.7 * self.last_duration_s + 0.3 * (time.monotonic() - started)
         capture = await asyncio.to_thread(self.store.get_capture, stored["id"])
         return {"capture": capture, "after_capture": after}
