@@ -7,6 +7,8 @@ character error rate and seconds per image, side by side.
 CER is the edit distance between the OCR text and the labelled lines divided by the label length, with all
 whitespace removed (Chinese has no word spaces; engines differ only in how they space); CER_ws keeps single
 spaces (newlines count as spaces) and so also charges missing or extra spaces between Latin words.
+s/img is wall time per image (the engine loaded once beforehand); cpu_s is the CPU time of this process
+and its children per image (all threads), which stays comparable when other work shares the machine.
 A timestamp counts as found when its normalised value equals a labelled one (multiset match).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -28,6 +31,12 @@ from helper.clock import parse_iso  # noqa: E402
 from ocr import recognise  # noqa: E402
 from ocr.engines import get_engine  # noqa: E402
 from ocr.textnorm import normalise  # noqa: E402
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (Tesseract runs as a child process)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -80,13 +89,14 @@ def main(argv=None) -> int:
         first = json.loads(labels[0].read_text(encoding="utf-8"))
         recognise(args.set / first["file"], now=parse_iso(first["now"]), engine=eng)  # warm-up: model loading
         tot = Counter()
-        secs = 0.0
+        secs = cpu = 0.0
         for path in labels:
             label = json.loads(path.read_text(encoding="utf-8"))
             now: datetime = parse_iso(label["now"])
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             res = recognise(args.set / label["file"], now=now, engine=eng)
             secs += time.perf_counter() - t0
+            cpu += _cpu() - c0
             sc = score_image(label, res)
             for k, v in sc.items():
                 if isinstance(v, int):
@@ -97,11 +107,11 @@ def main(argv=None) -> int:
         r = tot["tp"] / tot["n_exp"] if tot["n_exp"] else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         rows.append((name, p, r, f1, tot["cer_err"] / tot["cer_len"], tot["cer_ws_err"] / tot["cer_ws_len"],
-                     secs / len(labels)))
+                     secs / len(labels), cpu / len(labels)))
     print(f"{len(labels)} images, {tot['n_exp']} labelled timestamps, set {args.set}")
-    print(f"{'engine':<10} {'P':>6} {'R':>6} {'F1':>6} {'CER':>7} {'CER_ws':>7} {'s/img':>6}")
-    for name, p, r, f1, cer, cer_ws, spi in rows:
-        print(f"{name:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {cer:7.4f} {cer_ws:7.4f} {spi:6.2f}")
+    print(f"{'engine':<10} {'P':>6} {'R':>6} {'F1':>6} {'CER':>7} {'CER_ws':>7} {'s/img':>6} {'cpu_s':>6}")
+    for name, p, r, f1, cer, cer_ws, spi, cpu in rows:
+        print(f"{name:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {cer:7.4f} {cer_ws:7.4f} {spi:6.2f} {cpu:6.2f}")
     return 0
 
 

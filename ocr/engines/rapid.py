@@ -22,9 +22,11 @@ MODELS = {
 
 class RapidEngine:
     name = "rapidocr"
-    target_height = None
-    band = 1600
-    overlap = 240
+    # Measured on bench/bench_ocr.py: text scaled to ~16 px lines and detection at that scale (no further
+    # resizing inside rapidocr) reads as well as the library defaults at about 60 % of the CPU time.
+    target_height = 16.0
+    band = 1280
+    overlap = 200
 
     def __init__(self):
         try:
@@ -34,7 +36,8 @@ class RapidEngine:
             raise OcrError(f"未安装 rapidocr / rapidocr not installed: {e}") from e
         models = Path(rapidocr.__file__).parent / "models"
         params = {"Global.log_level": "warning", "Global.use_cls": False, "Global.return_word_box": True,
-                  "Global.return_single_char_box": True}
+                  "Global.return_single_char_box": True,
+                  "Det.limit_type": "max", "Det.limit_side_len": 2400}
         for key, fname in MODELS.items():
             path = models / fname
             if not path.is_file():
