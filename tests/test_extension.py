@@ -598,3 +598,32 @@ async def test_single_page_navigation_is_analysed_again(tmp_path):
         }""", ORDER_PAGE)
         assert await poll(lambda: ow("globalThis.__orderWitnessState === 'watched'"), what="the new analysis")
         assert await page.locator("order-witness-ui").count() == 1
+
+
+async def test_warnings_survive_the_service_worker_being_stopped(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + "/s", "order_no": "SWSTOP0000000001"})
+        order_id = body["order"]["id"]
+        first = h.store.append_event("order.overdue", _warning(order_id, "SWSTOP0000000001", h.shop_url + "/s"),
+                                     order_id=order_id)
+        await poll(lambda: _has_notification(h, first["seq"]), what="the first warning")
+        # MV3 suspends idle workers; stop it the hard way (all in-memory state is lost).
+        page = await h.ctx.new_page()
+        cdp = await h.ctx.new_cdp_session(page)
+        states: list[str] = []
+        cdp.on("ServiceWorker.workerVersionUpdated",
+               lambda e: states.extend(v["runningStatus"] for v in e["versions"] if v["scriptURL"].endswith("/background.js")))
+        await cdp.send("ServiceWorker.enable")
+        await cdp.send("ServiceWorker.stopAllWorkers")
+        await poll(lambda: asyncio.sleep(0, "stopped" in states), what="the worker to stop")
+        second = h.store.append_event("order.overdue", _warning(order_id, "SWSTOP0000000001", h.shop_url + "/s"),
+                                      order_id=order_id)
+        # Opening the popup sends a message, which starts the worker; it reconnects with its stored lastSeq.
+        await page.goto(f"{EXT_BASE}/popup.html")
+        await page.wait_for_selector("#helper-status.ok")
+        assert "running" in states[states.index("stopped"):]
+        h.sw = h.ctx.service_workers[-1]
+        await poll(lambda: _has_notification(h, second["seq"]), what="the warning sent while the worker was stopped")
+        assert set(await notifications(h)) == {f"ow-event-{first['seq']}", f"ow-event-{second['seq']}"}
+        assert await badge(h) == "1"
