@@ -1,6 +1,7 @@
 // order-witness service worker: one message table {action: handler}, the helper client, the event stream
 // and the warnings. The sender is checked before any handler runs: content scripts (web pages) may only
-// call the `page.*` / `chat.*` actions; everything else is for the extension's own pages.
+// call the actions marked PAGE (analyse the page, capture it, chat snapshot, open the image viewer, strings);
+// everything else is for the extension's own pages.
 'use strict';
 
 importScripts(
@@ -50,7 +51,8 @@ async function analyzePage(args, sender) {
   const analysis = await helperFetch('POST', '/api/analyze', { url, html: args.html }, { timeoutMs: 20000 });
   if (analysis.error) {
     // A listed site keeps its button (which then says what is wrong); an unknown site stays untouched.
-    return decision === 'listed' ? { watched: true, reason: 'listed', error: analysis.error, settings } : { watched: false, reason: 'error', error: analysis.error };
+    if (decision !== 'listed') return { watched: false, reason: 'error', error: analysis.error };
+    return { watched: true, reason: 'listed', error: analysis.error, strings: await language, settings: { chatAutoSnapshot: false } };
   }
   const watched = decision === 'listed' || !!analysis.is_shop;
   const tracked = analysis.tracked_order || null;

@@ -342,6 +342,13 @@ async def test_button_says_when_the_helper_is_stopped(tmp_path):
         page2 = await h.open_shop_page(ORDER_PAGE)
         ow2 = await h.isolated(page2)
         assert await h.watch_state(ow2) == "unwatched:helper_not_running"
+        # A host the user listed keeps its button, which says what is wrong.
+        await h.settings(watchHosts=["127.0.0.1"])
+        page3 = await h.open_shop_page(ORDER_PAGE)
+        ow3 = await h.isolated(page3)
+        assert await h.watch_state(ow3) == "watched"
+        assert "本机助手未运行" in await h.ui_text(ow3, "status")
+        await h.settings(watchHosts=[])
         await h.start_helper()
         await h.sw_eval("() => connectEvents()")  # what the 30 s alarm does
         assert await poll(lambda: ow2("globalThis.__orderWitnessState === 'watched'"), what="the page analysed again")
