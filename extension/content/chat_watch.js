@@ -22,7 +22,7 @@ function threadHash(text) {
 function elementsWithText(text) {
   const needle = text.trim().slice(0, 40);
   const out = [];
-  if (!needle) return out;
+  if (!needle || !document.body) return out;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.nodeValue.includes(needle) && node.parentElement) out.push(node.parentElement);
@@ -81,7 +81,7 @@ class ChatWatcher {
   }
 
   locate() {
-    this.pane = findChatPane(this.samples) || (this.isChatPage ? document.body : null);
+    this.pane = findChatPane(this.samples) || (this.isChatPage && document.body) || null;
     return this.pane;
   }
 
