@@ -122,3 +122,13 @@ async def test_witness_start_headless_runs_until_stopped(tmp_path):
     out = "".join(lines)
     assert "扩展已配对 / extension paired" in out and "http://127.0.0.1:" in out
     assert rc == 0
+
+
+async def test_witness_start_on_a_busy_port_says_so(tmp_path, session):
+    port = session.url.rsplit(":", 1)[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "helper.cli", "--data-dir", str(tmp_path / "d"), "start", "--headless", "--port", port,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1 and f"port {port} is not available" in err.decode()

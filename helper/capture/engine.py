@@ -53,9 +53,8 @@ async def response_record(response) -> dict:
     if response is None:
         return {"recorded": False, "note": "没有记录到主文档响应 / no main-document response was recorded for this tab"}
     try:
-        headers = await response.headers_array()
-        server = await response.server_addr()
-        tls = await response.security_details()
+        headers, server, tls = await asyncio.gather(
+            response.headers_array(), response.server_addr(), response.security_details())
     except Exception as e:  # noqa: BLE001 - the response may belong to a page that navigated away
         return {"recorded": False, "note": f"response details unavailable: {type(e).__name__}: {e}"}
     record = {
@@ -120,10 +119,9 @@ async def capture_page(
 
         images = asyncio.ensure_future(asyncio.to_thread(_finish_images, stream, lines_for, float(layout["dpr"])))
         try:
-            snap = await cdp.send("Page.captureSnapshot", {"format": "mhtml"})
-            html = await page.content()
-            text = await page.evaluate(TEXT_JS)
-            http = await response_record(response)
+            snap, html, text, http = await asyncio.gather(
+                cdp.send("Page.captureSnapshot", {"format": "mhtml"}), page.content(), page.evaluate(TEXT_JS),
+                response_record(response))
         finally:
             page_png, stamped_png, page_sha = await images
     except CaptureError:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ..config import Config
-from ..errors import WitnessError
+from ..errors import ConfigError, WitnessError
 
 log = logging.getLogger("witness.session")
 
@@ -36,8 +36,13 @@ async def helper_session(config: Config, *, headless: bool, evidence: bool = Tru
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, "127.0.0.1", config.port if port is None else port)
-        await site.start()
+        want = config.port if port is None else port
+        site = web.TCPSite(runner, "127.0.0.1", want)
+        try:
+            await site.start()
+        except OSError as e:
+            raise ConfigError(f"端口 {want} 无法使用（助手已在运行？）/ port {want} is not available "
+                              f"(is the helper already running? use --port): {e.strerror or e}") from e
         bound = runner.addresses[0][1]
         session = Session(app=app, url=f"http://127.0.0.1:{bound}", token=app[keys.TOKEN], service=app[CAPTURER],
                           evidence=None)
