@@ -102,6 +102,25 @@ def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders:
     out(f"  查看 / inspect:  witness --data-dir {data_dir} verify")
 
 
+async def wait_for_ocr(session, captured: list, out, *, limit_s: float = 600) -> None:
+    """The helper reads every stored screenshot in the background; wait for it so the data directory (and
+    the package) hold the OCR text, saying so instead of hanging silently at exit."""
+    from .api import keys
+
+    worker = session.app.get(keys.OCR)
+    if worker is None or worker.idle.is_set():
+        return
+    out("[+] 后台 OCR 识别截图中 / background OCR is reading the screenshots …")
+    try:
+        await asyncio.wait_for(worker.idle.wait(), limit_s)
+    except asyncio.TimeoutError:
+        out(f"      ⚠ OCR 超过 {limit_s:g} 秒未完成 / OCR not finished after {limit_s:g} s")
+        return
+    store = session.service.store
+    done = sum(1 for _, r in captured if store.ocr_of(r["capture"]["id"]))
+    out(f"      ✓ {done}/{len(captured)} 个截图已识别 / screenshots read")
+
+
 async def _demo(data_dir: Path, headless: bool, out) -> int:
     from .capture.session import helper_session
 
@@ -124,6 +143,7 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
                 cap = result["capture"]
                 out(f"      ✓ {what}: #{cap['id']} {cap['url']}")
                 captured.append((what, result))
+            await wait_for_ocr(session, captured, out)
             out("[4/5] 校验证据库 / verifying the evidence store (witness verify) …")
             report = await verify(http, session)
             orders = await list_orders(http, session)
