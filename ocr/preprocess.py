@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 DARK_MEDIAN = 110  # a median luminance below this is a dark theme
 
@@ -59,7 +59,22 @@ def scale_for(text_height: float | None, target: float, *, lo: float = 0.5, hi: 
     return max(lo, min(hi, s))
 
 
-def prepare(im: Image.Image, *, target_height: float | None = 34.0, max_width: int = 4000) -> Prepared:
+def flatten(gray_im: Image.Image, window: float) -> Image.Image:
+    """Dark ink on white whatever the local ground: each pixel's distance from the median of a window
+    about `window` px wide (the bubble, card or page around it). Bubbles, avatars and light-on-dark text
+    (a blue "mine" bubble with white text) all come out as black text on a plain white page."""
+    f = 4
+    small = gray_im.resize((max(1, gray_im.width // f), max(1, gray_im.height // f)), Image.BILINEAR)
+    k = max(3, int(window / f) | 1)
+    ground = small.filter(ImageFilter.MedianFilter(k)).resize(gray_im.size, Image.BILINEAR)
+    ink = ImageChops.difference(gray_im, ground)
+    ink = ImageOps.autocontrast(ink, cutoff=(0, 0.5))
+    return ImageOps.invert(ink)
+
+
+def prepare(
+    im: Image.Image, *, target_height: float | None = 34.0, max_width: int = 4000, flat: bool = False
+) -> Prepared:
     gray_im = im.convert("L")
     gray = np.asarray(gray_im, dtype=np.uint8)
     inverted = is_dark(gray)
@@ -74,4 +89,6 @@ def prepare(im: Image.Image, *, target_height: float | None = 34.0, max_width: i
     if scale != 1.0:
         size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
         gray_im = gray_im.resize(size, Image.LANCZOS if scale < 1 else Image.BICUBIC)
+    if flat:
+        gray_im = flatten(gray_im, 1.6 * (target_height or (th or 20) * scale))
     return Prepared(gray_im, scale, inverted, th)

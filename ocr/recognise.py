@@ -18,7 +18,7 @@ from .textnorm import normalise, restore_spaces
 def read_lines(image, engine=None) -> tuple[list[Line], str, tuple[int, int]]:
     im = load_image(image)
     eng = engine if engine is not None and not isinstance(engine, str) else get_engine(engine)
-    prep = prepare(im, target_height=eng.target_height)
+    prep = prepare(im, target_height=eng.target_height, flat=getattr(eng, "flatten", False))
     page = prep.image
     s = prep.scale
     cands = []

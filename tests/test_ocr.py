@@ -183,3 +183,25 @@ def test_cli_unreadable_image_exit_1(tmp_path, capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["error"]["code"] == "ocr_failed"
     assert "not an image" in captured.err
+
+
+def test_rapidocr_runs_without_any_network(tmp_path):
+    """The rapidocr models ship in its wheel: reading works in a process that has no network at all."""
+    import shutil
+    import subprocess
+    import sys
+
+    if "rapidocr" not in available():
+        pytest.skip("rapidocr not installed")
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("cannot make a network namespace here (needs root)")
+    path = tmp_path / "t.png"
+    draw_lines(["昨天 下午2:32"]).save(path)
+    code = (
+        "import sys; from datetime import datetime; from helper.clock import CHINA; from ocr import recognise;"
+        f"r = recognise({str(path)!r}, now=datetime(2026, 11, 27, 15, tzinfo=CHINA), engine='rapidocr');"
+        "print(r.timestamps[0].iso)"
+    )
+    out = subprocess.run(["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "2026-11-26T14:32:00.000+08:00"

@@ -16,6 +16,8 @@ class TesseractEngine:
     name = "tesseract"
     target_height = 34.0
     band = 2400
+    flatten = True
+    min_word_conf = 0.0
     overlap = 300
 
     def __init__(self, psm: int = 3):
@@ -35,7 +37,7 @@ class TesseractEngine:
             raise OcrError(f"Tesseract 识别失败 / Tesseract failed: {e}") from e
         groups: dict[tuple, list[int]] = {}
         for i, word in enumerate(data["text"]):
-            if data["level"][i] != 5 or not word.strip():
+            if data["level"][i] != 5 or not word.strip() or float(data["conf"][i]) < self.min_word_conf:
                 continue
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             groups.setdefault(key, []).append(i)
