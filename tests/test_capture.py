@@ -210,3 +210,21 @@ async def test_twenty_concurrent_requests_end_stored_or_busy(helper, shop):
     async with helper["http"].post(helper["url"] + "/api/verify", headers=helper["auth"]) as r:
         report = await r.json()
     assert report["ok"], report["problems"]
+
+
+async def test_a_page_that_stalls_animation_frames_is_still_captured(helper, shop, tmp_path):
+    """A hostile page can break requestAnimationFrame; the capture is bounded and still complete."""
+    browser = await helper["app"][CAPTURER].clean_browser()
+    from helper.capture.engine import capture_page
+
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = await context.new_page()
+        await page.goto(shop + "/tall?height=30000")
+        await page.evaluate("() => { window.requestAnimationFrame = () => 0; }")
+        cap = await capture_page(page, kind="other", source="url", environment={}, clock_check={}, lazy_budget_ms=300)
+    finally:
+        await context.close()
+    assert cap.meta["page"]["lazy_scroll_steps"] == "stalled" and cap.meta["page"]["page_stalled_waits"]
+    im = Image.open(io.BytesIO(cap.files["page.png"])).convert("RGB")
+    assert im.size == (1280, 30000) and im.getpixel((900, 29500)) == band_color(29)

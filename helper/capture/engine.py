@@ -96,6 +96,7 @@ async def capture_page(
     environment: asyncio.Future | dict | None = None,
     clock_check: asyncio.Future | dict | None = None,
     note: str | None = None,
+    lazy_budget_ms: int = fullpage.LAZY_BUDGET_MS,
 ) -> Captured:
     """Capture `page` as it is now; restores the tab (scroll positions, styles) afterwards."""
     t0 = time.perf_counter()
@@ -104,7 +105,7 @@ async def capture_page(
     info = await page.evaluate(INFO_JS)
     cdp = await page.context.new_cdp_session(page)
     try:
-        layout = await fullpage.prepare(page)
+        layout = await fullpage.prepare(page, lazy_budget_ms=lazy_budget_ms)
         timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
         captured_at = now()
         try:
@@ -152,6 +153,7 @@ async def capture_page(
             "expanded_scroll_panes": layout["expanded_panes"],
             "lazy_scroll_steps": layout["lazy_steps"],
             "images_still_loading": layout["pending_images"],
+            "page_stalled_waits": layout.get("settle") == "stalled" or layout["lazy_steps"] == "stalled",
         },
         "order_no": order_no,
         "http": http,

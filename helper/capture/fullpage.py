@@ -106,6 +106,20 @@ async ({budgetMs, maxHeight, maxWidth}) => {
 }
 """
 
+# Measuring without waiting for anything (when the page stalls SETTLE_JS).
+MEASURE_JS = r"""
+({maxHeight, maxWidth}) => {
+  const D = document, W = window;
+  W.scrollTo(0, 0);
+  const root = D.scrollingElement || D.documentElement;
+  const body = D.body || D.documentElement;
+  const height = Math.max(root.scrollHeight, body.scrollHeight, 1);
+  const width = Math.max(Math.min(Math.max(root.scrollWidth, body.scrollWidth), maxWidth), root.clientWidth, 1);
+  return {width: Math.ceil(width), height: Math.ceil(Math.min(height, maxHeight)), full_height: Math.ceil(height),
+          pending_images: null, dpr: W.devicePixelRatio || 1, elapsed_ms: null};
+}
+"""
+
 RESTORE_JS = r"""
 () => {
   const state = window.__orderWitnessRestore;
@@ -134,13 +148,22 @@ async def prepare(page, *, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
         # A tall emulated viewport lets lazy content in a few steps instead of one per screen.
         step = min(max(viewport["height"], expanded["total"]), WALK_VIEWPORT_PX)
         await page.set_viewport_size({"width": viewport["width"], "height": step})
+    # A hostile page can stall timers or animation frames: each phase is bounded from here as well.
+    bound = lazy_budget_ms / 1000 + 1.5
     try:
-        steps = await page.evaluate(WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX, "budgetMs": lazy_budget_ms})
+        steps = await asyncio.wait_for(
+            page.evaluate(WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX, "budgetMs": lazy_budget_ms}), bound)
+    except asyncio.TimeoutError:
+        steps = "stalled"
     finally:
         if tall:
             await page.set_viewport_size(viewport)
-    layout = await page.evaluate(SETTLE_JS, {"budgetMs": lazy_budget_ms, "maxHeight": MAX_PAGE_CSS_PX,
-                                             "maxWidth": MAX_WIDTH_CSS_PX})
+    settle_args = {"budgetMs": lazy_budget_ms, "maxHeight": MAX_PAGE_CSS_PX, "maxWidth": MAX_WIDTH_CSS_PX}
+    try:
+        layout = await asyncio.wait_for(page.evaluate(SETTLE_JS, settle_args), bound)
+    except asyncio.TimeoutError:
+        layout = await page.evaluate(MEASURE_JS, settle_args)
+        layout["settle"] = "stalled"
     return {**layout, "expanded_panes": expanded["panes"], "lazy_steps": steps}
 
 
