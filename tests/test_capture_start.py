@@ -132,3 +132,13 @@ async def test_witness_start_on_a_busy_port_says_so(tmp_path, session):
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1 and f"port {port} is not available" in err.decode()
+
+
+async def test_a_tab_closed_before_capturing_is_a_clear_error(session, shop):
+    from helper.errors import CaptureError
+    from helper.capture.engine import capture_page
+
+    page = await session.evidence.new_tab(shop + "/rules")
+    await page.close()
+    with pytest.raises(CaptureError, match="closed"):
+        await capture_page(page, kind="rules", source="tab")

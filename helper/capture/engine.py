@@ -102,8 +102,12 @@ async def capture_page(
     t0 = time.perf_counter()
     timings = {}
     capture_uuid = str(uuid.uuid4())
-    info = await page.evaluate(INFO_JS)
-    cdp = await page.context.new_cdp_session(page)
+    try:
+        info = await page.evaluate(INFO_JS)
+        cdp = await page.context.new_cdp_session(page)
+    except Exception as e:  # the tab closed or navigated between the request and now
+        raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
+                           f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
     try:
         layout = await fullpage.prepare(page, lazy_budget_ms=lazy_budget_ms)
         timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
