@@ -467,7 +467,14 @@ async def chat_log(h) -> list:
 async def test_new_chat_message_triggers_one_snapshot(tmp_path):
     async with harness(tmp_path) as h:
         await h.settings(chatDebounceMs=500)
-        page = await h.open_shop_page("/chat/short")
+        # A thread with fixed times (the seeded demo threads show times relative to each request, so their
+        # text changes when a minute passes between two loads, and a new snapshot would be right).
+        thread = await h.shop("POST", "/demo/chat", {"title": "星辰数卡 在线客服", "merchant_name": "客服小美", "messages": [
+            {"sender": "buyer", "text": "请问我的订单什么时候发货？", "offset_seconds": 600},
+            {"sender": "merchant", "text": "亲，付款后5分钟内自动发货", "offset_seconds": 540},
+            {"sender": "buyer", "text": "已经过了半小时了，还没收到卡密", "offset_seconds": 120},
+        ]})
+        page = await h.open_shop_page(thread["url"])
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
         # Opening a chat that was never captured takes a first snapshot.
@@ -475,7 +482,7 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
         await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('已保存')"), what="chat state")
         text = "【测试】商家：马上给您补发"
         t0 = time.monotonic()
-        await h.shop("POST", "/demo/chat/short/say", {"sender": "merchant", "text": text})
+        await h.shop("POST", f"/demo/chat/{thread['thread']}/say", {"sender": "merchant", "text": text})
         async def snapshot_with_message():
             return [c for c in await h.captures("chat")
                     if any(text in m["text"] for m in h.store.messages(capture_id=c["id"]))]
@@ -488,11 +495,17 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
         # Nothing changes: no further snapshot, also not after a reload (same thread text).
         await asyncio.sleep(3)
         assert len(await h.captures("chat")) == 2, await chat_log(h)
+        before = await ow("globalThis.__orderWitnessChat.text()")
         await page.reload()
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
-        await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('无新消息')"), timeout=30,
-                   what="unchanged")
+        try:
+            await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('无新消息')"), timeout=30,
+                       what="unchanged")
+        except AssertionError as e:
+            chip = await ow("globalThis.__orderWitness && globalThis.__orderWitness.ui.chat.innerText")
+            after = await ow("globalThis.__orderWitnessChat.text()")
+            raise AssertionError(f"{e}; chip {chip!r}; log {await chat_log(h)}\nBEFORE {before}\nAFTER  {after}") from None
         assert len(await h.captures("chat")) == 2, await chat_log(h)
 
 
