@@ -477,6 +477,10 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
         page = await h.open_shop_page(thread["url"])
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
+        # Time labels that change by themselves do not count as a change of the thread; new words do.
+        assert await ow("threadText('客服 22:26 您好') === threadText('客服\\n刚刚  您好')")
+        assert await ow("threadText('昨天 下午2:32 在吗') === threadText('星期三 14:32 在吗')")
+        assert await ow("threadText('客服 22:26 您好') !== threadText('客服 22:26 您好，已发货')")
         # Opening a chat that was never captured takes a first snapshot.
         await poll(lambda: h.captures("chat"), timeout=60, what="the first chat snapshot")
         await poll(lambda: ow("globalThis.__orderWitness.ui.chat.innerText.includes('已保存')"), what="chat state")

@@ -1,7 +1,7 @@
 // Automatic chat snapshots: watch the chat pane (MutationObserver, debounced); when its text changes ask
 // the service worker for a chat capture (it skips a thread whose text hash was already captured); and,
 // if configured, take a periodic snapshot while the chat stays open.
-/* exported ChatWatcher, findChatPane, threadHash */
+/* exported ChatWatcher, findChatPane, threadHash, threadText */
 'use strict';
 
 // cyrb53: a fast 53-bit string hash. Change detection only (the evidence itself is hashed with SHA-256 by
@@ -17,6 +17,19 @@ function threadHash(text) {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
+// Time labels in a thread change by themselves ("刚刚" → "3分钟前", a seeded "22:26" becomes "22:27", 今天 →
+// 昨天); only a change of what was said should make a new snapshot. So times, dates and relative-time words
+// are dropped, and whitespace (which differs between server-rendered and script-added messages).
+const TIME_LABELS = new RegExp([
+  '\\d{4}\\s*[-/年.]\\s*\\d{1,2}\\s*[-/月.]\\s*\\d{1,2}\\s*日?', '\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日',
+  '\\d{1,2}:\\d{2}(?::\\d{2})?(?:\\.\\d+)?', '\\d+\\s*(?:秒|分钟|小时|天|周|个月)前', '刚刚',
+  '今天', '昨天', '前天', '星期[一二三四五六日天]', '周[一二三四五六日天]', '凌晨', '早上', '上午', '中午', '下午', '晚上',
+].join('|'), 'g');
+
+function threadText(raw) {
+  return String(raw || '').replace(TIME_LABELS, '').replace(/\s+/g, '');
 }
 
 function elementsWithText(text) {
@@ -86,7 +99,7 @@ class ChatWatcher {
   }
 
   text() {
-    return (this.pane.innerText || this.pane.textContent || '').replace(/\s+/g, ' ').trim();
+    return threadText(this.pane.innerText || this.pane.textContent || '');
   }
 
   start() {
