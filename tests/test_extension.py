@@ -293,6 +293,15 @@ async def test_capture_button_on_an_order_page_stores_verified_evidence(tmp_path
         viewer = await new_page.value
         await viewer.wait_for_selector("#check.ok")
         await viewer.wait_for_function("document.querySelector('#image').naturalWidth > 0")
+        await viewer.screenshot(path=str(ARTIFACTS / "viewer.png"))
+
+        # The capture made the helper track the order: its page now shows the deadline it missed.
+        await page.reload()
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        chip = await h.ui_text(ow, "order")
+        assert "已逾期" in chip and "时限" in chip, chip
+        await page.screenshot(path=str(ARTIFACTS / "page-order-deadline.png"))
 
 
 async def test_pages_not_watched_get_no_button(tmp_path):

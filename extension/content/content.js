@@ -13,6 +13,7 @@
   let page = null;
   let watcher = null;
   let analysed = null; // the address the current analysis is for
+  let orderTimer = null;
   // Visible only in this isolated world (the end-to-end tests read it; the page's scripts cannot).
   globalThis.__orderWitnessState = 'pending';
 
@@ -90,6 +91,7 @@
   function reset() {
     if (watcher) watcher.stop();
     watcher = null;
+    clearInterval(orderTimer);
     if (ui) ui.unmount();
     ui = null;
     page = null;
@@ -113,6 +115,10 @@
     const u = ensureUi();
     if (reply.error) u.showError(reply.error);
     if (reply.warning) u.showWarning(reply.warning);
+    if (reply.tracked_order) {
+      u.setOrderState(reply.tracked_order);
+      orderTimer = setInterval(() => { if (ui && page) ui.setOrderState(page.tracked_order); }, 15000);
+    }
     startChat(reply);
   }
 

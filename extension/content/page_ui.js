@@ -23,6 +23,7 @@ const PAGE_UI_CSS = `
   font-size: 15px; line-height: 1; padding: 2px; }
 .chat { font-size: 11px; color: #57606a; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 12px; padding: 2px 8px; }
 .chat[hidden] { display: none; }
+.chat.overdue { color: #a40e26; background: #ffebe9; border-color: #ff8182; font-weight: 600; }
 button.capture { display: flex; align-items: center; gap: 8px; border: 0; border-radius: 20px; padding: 8px 14px 8px 10px;
   background: #c42b1c; color: #fff; cursor: pointer; box-shadow: 0 3px 10px rgba(196,43,28,.35); font-size: 14px; }
 button.capture:hover { background: #a82315; }
@@ -68,6 +69,8 @@ class PageUi {
     this.status.setAttribute('aria-live', 'polite');
     this.chat = this.el('div', 'chat');
     this.chat.hidden = true;
+    this.order = this.el('div', 'chat order');
+    this.order.hidden = true;
     this.button = this.el('button', 'capture');
     this.button.type = 'button';
     // Drawn inline: an <img> of the extension's icon would need web_accessible_resources (fingerprintable).
@@ -93,7 +96,7 @@ class PageUi {
       if (!ev.isTrusted || this.button.disabled) return; // page scripts cannot press it
       this.onCapture();
     });
-    this.dock.append(this.status, this.chat, this.button);
+    this.dock.append(this.status, this.order, this.chat, this.button);
     this.root.append(this.banner, this.dock);
   }
 
@@ -202,6 +205,26 @@ class PageUi {
     this.chat.textContent = text || '';
     this.chat.hidden = !text;
     if (wasHidden !== this.chat.hidden) this.place();
+  }
+
+  // The tracked order's deadline on its own page: time left, or how long ago it passed.
+  setOrderState(order) {
+    const wasHidden = this.order.hidden;
+    const resolved = order && ((order.escalation && order.escalation.stage === 'resolved')
+      || ['delivered', 'refunded'].includes(order.status_code));
+    if (!order || (!order.deadline && !resolved)) {
+      this.order.hidden = true;
+    } else {
+      const now = Date.now();
+      const deadline = Date.parse(order.deadline);
+      const overdue = !resolved && deadline <= now;
+      this.order.textContent = resolved ? t('orderResolved')
+        : overdue ? t('overdueBy', [formatDuration((now - deadline) / 1000), formatTime(order.deadline)])
+          : t('timeLeft', [formatDuration((deadline - now) / 1000), formatTime(order.deadline)]);
+      this.order.classList.toggle('overdue', overdue);
+      this.order.hidden = false;
+    }
+    if (wasHidden !== this.order.hidden) this.place();
   }
 
   showWarning(w) {
