@@ -90,6 +90,7 @@ def main(argv=None) -> int:
         recognise(args.set / first["file"], now=parse_iso(first["now"]), engine=eng)  # warm-up: model loading
         tot = Counter()
         secs = cpu = 0.0
+        phone: list[tuple[float, float]] = []
         for path in labels:
             label = json.loads(path.read_text(encoding="utf-8"))
             now: datetime = parse_iso(label["now"])
@@ -97,6 +98,8 @@ def main(argv=None) -> int:
             res = recognise(args.set / label["file"], now=now, engine=eng)
             secs += time.perf_counter() - t0
             cpu += _cpu() - c0
+            if label["file"].startswith("phone_"):
+                phone.append((time.perf_counter() - t0, _cpu() - c0))
             sc = score_image(label, res)
             for k, v in sc.items():
                 if isinstance(v, int):
@@ -107,11 +110,16 @@ def main(argv=None) -> int:
         r = tot["tp"] / tot["n_exp"] if tot["n_exp"] else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         rows.append((name, p, r, f1, tot["cer_err"] / tot["cer_len"], tot["cer_ws_err"] / tot["cer_ws_len"],
-                     secs / len(labels), cpu / len(labels)))
+                     secs / len(labels), cpu / len(labels), phone))
     print(f"{len(labels)} images, {tot['n_exp']} labelled timestamps, set {args.set}")
     print(f"{'engine':<10} {'P':>6} {'R':>6} {'F1':>6} {'CER':>7} {'CER_ws':>7} {'s/img':>6} {'cpu_s':>6}")
-    for name, p, r, f1, cer, cer_ws, spi, cpu in rows:
+    for name, p, r, f1, cer, cer_ws, spi, cpu, _ in rows:
         print(f"{name:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {cer:7.4f} {cer_ws:7.4f} {spi:6.2f} {cpu:6.2f}")
+    for name, *_, phone in rows:
+        if phone:
+            wall = sum(w for w, _ in phone) / len(phone)
+            cpu = sum(c for _, c in phone) / len(phone)
+            print(f"{name:<10} phone screens (1170x2532, {len(phone)}): {wall:.2f} s/img wall, {cpu:.2f} cpu_s")
     return 0
 
 

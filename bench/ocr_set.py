@@ -1,5 +1,6 @@
 """Labelled OCR set: chat threads (QQ, WeChat, web-widget styles) and order pages (dujiaoka, acg-faka, 彩虹),
-light and dark, 13-18 px text, several CJK fonts, device scale 1 and 2, every timestamp form of DOMAIN.md.
+light and dark, 13-18 px text, several CJK fonts, device scale 1 and 2, every timestamp form of DOMAIN.md;
+plus four single phone screens (1170 px wide, device scale 3) as the "typical chat screenshot" for timing.
 
 Rendered with the system Chromium (helper.browser.launch_browser). Each PNG gets a JSON label: the exact text
 lines as laid out (read back from the DOM, so wrapping cannot make labels lie) and the expected timestamps as
@@ -134,7 +135,7 @@ class Sample:
     html: str = ""
 
 
-def thread(rng: random.Random, n_days: int = 4) -> list[Msg]:
+def thread(rng: random.Random, n_days: int = 4, short: bool = False) -> list[Msg]:
     days = sorted(rng.sample(range(0, 9), n_days - 1) + [rng.randint(20, 200)], reverse=True)
     msgs: list[Msg] = []
     for back in days:
@@ -147,7 +148,8 @@ def thread(rng: random.Random, n_days: int = 4) -> list[Msg]:
                      rng.randint(0, 999) * 1000, tzinfo=CHINA)
         for j in range(rng.randint(2, 3)):
             mine = rng.random() < 0.5
-            text = fill(rng.choice(BUYER if mine else SELLER), rng)
+            pool = [x for x in (BUYER if mine else SELLER) if not short or len(x) <= 14]
+            text = fill(rng.choice(pool), rng)
             if use_sep:
                 form = rng.choice(list(BARE_FORMS))
             else:
@@ -266,7 +268,16 @@ td {{ border:1px solid {c['line']}; padding:8px 14px; }}
 </style></head><body>{inner}</body></html>"""
 
 
+PHONE = (390, 844, 3)  # CSS px wide, tall, device scale: one 1170x2532 phone screen
+
+
 def build(i: int, rng: random.Random) -> tuple[Sample, int]:
+    if i >= 48:  # one phone screen (not a full page): the "typical chat screenshot" for timing
+        style, theme = ("wechat", "qq")[i % 2], ("light", "dark")[(i // 2) % 2]
+        s = Sample(style, theme, FONTS[i % len(FONTS)], rng.randint(15, 17), PHONE[2])
+        s.msgs = thread(rng, n_days=4, short=True)
+        s.html = page(s, chat_html(s, THEMES[theme]), THEMES[theme], PHONE[0])
+        return s, PHONE[0]
     style = STYLES[i % len(STYLES)]
     theme = "dark" if (i // len(STYLES)) % 2 else "light"
     s = Sample(style, theme, FONTS[(i // 2) % len(FONTS)], rng.randint(13, 18), 1 + (i // 12) % 2)
@@ -314,14 +325,22 @@ async def render(out: Path, count: int, seed: int) -> list[Path]:
         try:
             for i in range(count):
                 s, width = build(i, rng)
-                ctx = await browser.new_context(viewport={"width": width, "height": 600}, device_scale_factor=s.scale)
+                vh = PHONE[1] if s.scale == PHONE[2] else 600
+                ctx = await browser.new_context(viewport={"width": width, "height": vh}, device_scale_factor=s.scale)
                 pg = await ctx.new_page()
                 await pg.set_content(s.html)
                 await pg.evaluate("document.fonts.ready")
                 items = await pg.evaluate(READ_DOM)
                 name = f"{i:02d}_{s.style}_{s.theme}_{s.px}px_x{s.scale}"
                 png = out / f"{name}.png"
-                await pg.screenshot(path=str(png), full_page=True)
+                if s.scale == PHONE[2]:  # one screen: keep only lines wholly on it, cut below the last
+                    items = [it for it in items if it["y"] + it["h"] <= PHONE[1]]
+                    bottom = min(PHONE[1], max(it["y"] + it["h"] for it in items) + 6)
+                    await pg.screenshot(path=str(png), clip={"x": 0, "y": 0, "width": width, "height": bottom})
+                    name = "phone_" + name
+                    png = png.rename(out / f"{name}.png")
+                else:
+                    await pg.screenshot(path=str(png), full_page=True)
                 await ctx.close()
                 label = {
                     "file": png.name, "style": s.style, "theme": s.theme, "font": s.font, "font_px": s.px,
@@ -338,7 +357,7 @@ async def render(out: Path, count: int, seed: int) -> list[Path]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "ocr_set")
-    ap.add_argument("--count", type=int, default=48)
+    ap.add_argument("--count", type=int, default=52, help="48 pages/threads, then phone screens")
     ap.add_argument("--seed", type=int, default=5)
     args = ap.parse_args(argv)
     files = asyncio.run(render(args.out, args.count, args.seed))
