@@ -4,6 +4,7 @@ banding, clean-up, timestamps)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -32,6 +33,7 @@ class Engine(Protocol):
 
 DEFAULT_ORDER = ("rapidocr", "tesseract")  # best measured first (bench/bench_ocr.py)
 _cache: dict[str, Engine] = {}
+_lock = threading.Lock()  # background OCR jobs may ask for an engine from several threads
 
 
 def _make(name: str) -> Engine:
@@ -48,6 +50,11 @@ def _make(name: str) -> Engine:
 
 def get_engine(name: str | None = None) -> Engine:
     """The named engine, or the best available one. Engines are built once per process (model loading)."""
+    with _lock:
+        return _get(name)
+
+
+def _get(name: str | None) -> Engine:
     names = [name] if name else list(DEFAULT_ORDER)
     last: Exception | None = None
     for n in names:
