@@ -228,3 +228,13 @@ async def test_a_page_that_stalls_animation_frames_is_still_captured(helper, sho
     assert cap.meta["page"]["lazy_scroll_steps"] == "stalled" and cap.meta["page"]["page_stalled_waits"]
     im = Image.open(io.BytesIO(cap.files["page.png"])).convert("RGB")
     assert im.size == (1280, 30000) and im.getpixel((900, 29500)) == band_color(29)
+
+
+async def test_clock_is_checked_against_a_time_source_and_never_blocks(shop):
+    from helper.capture.environment import check_clock
+
+    checked = await check_clock(shop + "/")
+    assert checked["status"] == "checked" and abs(checked["offset_s"]) < 5 and checked["server_date"].endswith("GMT")
+    down = await check_clock("http://127.0.0.1:9/", timeout=1)
+    assert down["status"] == "not checked" and "unreachable" in down["reason"]
+    assert (await check_clock(None))["status"] == "not checked"
