@@ -238,3 +238,42 @@ async def test_clock_is_checked_against_a_time_source_and_never_blocks(shop):
     down = await check_clock("http://127.0.0.1:9/", timeout=1)
     assert down["status"] == "not checked" and "unreachable" in down["reason"]
     assert (await check_clock(None))["status"] == "not checked"
+
+
+async def test_tls_details_of_an_https_page(helper, tmp_path):
+    """response_record reads protocol, issuer, subject and validity from a real TLS connection."""
+    import shutil
+    import ssl
+    import subprocess
+
+    from helper.capture.engine import response_record
+
+    if not shutil.which("openssl"):
+        pytest.skip("needs openssl")
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=witness-test.local",
+                    "-days", "2", "-keyout", str(key), "-out", str(cert),
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    async def index(request):
+        return web.Response(text="<title>t</title>安全页面", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/", index)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx).start()
+    browser = await helper["app"][CAPTURER].clean_browser()
+    context = await browser.new_context(ignore_https_errors=True)  # self-signed, for this test only
+    try:
+        page = await context.new_page()
+        response = await page.goto(f"https://127.0.0.1:{runner.addresses[0][1]}/")
+        record = await response_record(response)
+    finally:
+        await context.close()
+        await runner.cleanup()
+    tls = record["tls"]
+    assert tls["protocol"].startswith("TLS") and tls["subject"] == "witness-test.local"
+    assert tls["issuer"] == "witness-test.local" and tls["valid_from"] < tls["valid_to"]
+    assert record["server"]["ip"] == "127.0.0.1" and record["status"] == 200
