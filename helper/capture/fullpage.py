@@ -69,7 +69,8 @@ EXPAND_JS = r"""
 WALK_JS = r"""
 async ({step, maxHeight, budgetMs}) => {
   const D = document, W = window, t0 = performance.now();
-  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+  // One rendering update (where intersections are computed), then the task after it.
+  const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   const root = D.scrollingElement || D.documentElement;
   let steps = 0;
   if (root.scrollHeight > W.innerHeight + 1) {
