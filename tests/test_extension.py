@@ -419,6 +419,7 @@ async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_pat
                                        " return b.hidden ? null : b.innerText; })()"), what="the banner")
         assert made["order_id"] in banner and "付款后5分钟内自动发货" in banner
         assert "已超过承诺时限" in banner and "下一步" in banner
+        assert "已逾期" in await h.ui_text(ow, "order")  # the deadline chip next to the button
         await page.screenshot(path=str(ARTIFACTS / "page-overdue-banner.png"))
         # Each warning shown is recorded in the chain.
         async def channels():

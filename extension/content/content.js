@@ -84,8 +84,24 @@
     if (msg.type !== 'warning' || !page) return;
     const w = msg.warning;
     const mine = (page.tracked_order && page.tracked_order.id === w.orderId) || (w.url && w.url.split('#')[0] === location.href.split('#')[0]);
-    if (mine) ensureUi().showWarning(w);
+    if (!mine) return;
+    ensureUi().showWarning(w);
+    if (w.deadline) {
+      page.tracked_order = { ...(page.tracked_order || {}), id: w.orderId, deadline: w.deadline };
+      showDeadline();
+    }
   });
+
+  // The deadline chip, refreshed every 5 s (and at once when a warning arrives).
+  function showDeadline() {
+    ui.setOrderState(page.tracked_order);
+    clearInterval(orderTimer);
+    orderTimer = setInterval(() => {
+      if (!ui || !page) return;
+      ui.setOrderState(page.tracked_order);
+      ui.refreshWarning();
+    }, 5000);
+  }
 
   // Single-page shops change the address without loading a page: start over for the new address.
   function reset() {
@@ -115,10 +131,7 @@
     const u = ensureUi();
     if (reply.error) u.showError(reply.error);
     if (reply.warning) u.showWarning(reply.warning);
-    if (reply.tracked_order) {
-      u.setOrderState(reply.tracked_order);
-      orderTimer = setInterval(() => { if (ui && page) ui.setOrderState(page.tracked_order); }, 15000);
-    }
+    if (reply.tracked_order) showDeadline();
     startChat(reply);
   }
 

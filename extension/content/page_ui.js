@@ -227,8 +227,17 @@ class PageUi {
     if (wasHidden !== this.order.hidden) this.place();
   }
 
-  showWarning(w) {
+  // Keep the banner's "overdue by" current while it is shown.
+  refreshWarning() {
+    if (this.warning && !this.banner.hidden) this.showWarning(this.warning);
+  }
+
+  showWarning(warning) {
+    this.warning = warning;
     const now = Date.now();
+    // A "due soon" warning shown after the deadline has passed reads as overdue.
+    const passed = warning.deadline && Date.parse(warning.deadline) <= now;
+    const w = warning.type === 'order.due_soon' && passed ? { ...warning, type: 'order.overdue' } : warning;
     const order = [w.orderNo, w.product].filter(Boolean).join(' · ') || `#${w.orderId}`;
     const title = document.createElement('strong');
     const lines = [];

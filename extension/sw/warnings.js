@@ -115,7 +115,8 @@ async function showWarning(event) {
       requireInteraction: w.type !== 'order.due_soon',
     });
     const { notificationUrls } = await chrome.storage.session.get('notificationUrls');
-    await chrome.storage.session.set({ notificationUrls: { ...(notificationUrls || {}), [notificationId]: w.url } });
+    const urls = Object.entries({ ...(notificationUrls || {}), [notificationId]: w.url }).slice(-100);
+    await chrome.storage.session.set({ notificationUrls: Object.fromEntries(urls) });
     shown.push('system');
   } catch (e) {
     console.warn('notification failed', e);
