@@ -556,10 +556,12 @@ async def test_english_ui_is_a_setting(tmp_path):
     async with harness(tmp_path) as h:
         await h.settings(language="en")
         popup = await h.ctx.new_page()
+        await popup.set_viewport_size({"width": 380, "height": 300})
         await popup.goto(f"{EXT_BASE}/popup.html")
         await popup.wait_for_selector("#helper-status.ok")
         assert await popup.inner_text("#helper-status") == "helper running"
         assert "Capture evidence" in await popup.inner_text("#capture")
+        await popup.screenshot(path=str(ARTIFACTS / "popup-en.png"))
         page = await h.open_shop_page(ORDER_PAGE)
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"

@@ -13,7 +13,7 @@ const PAGE_UI_CSS = `
 .dock.pos-mr { bottom: auto; top: 45%; }
 .dock.pos-ml { bottom: auto; top: 45%; right: auto; left: 16px; align-items: flex-start; }
 .panel { background: #fff; color: #1f2328; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px;
-  font-size: 12px; line-height: 1.5; box-shadow: 0 4px 14px rgba(0,0,0,.12); max-width: 300px; word-break: break-all; }
+  font-size: 12px; line-height: 1.5; box-shadow: 0 4px 14px rgba(0,0,0,.12); max-width: 300px; overflow-wrap: anywhere; }
 .panel[hidden] { display: none; }
 .panel.error { border-color: #cf222e; color: #a40e26; background: #fff5f5; }
 .panel .hash { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; }
