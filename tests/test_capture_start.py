@@ -124,14 +124,13 @@ async def test_witness_start_headless_runs_until_stopped(tmp_path):
     assert rc == 0
 
 
-async def test_witness_start_on_a_busy_port_says_so(tmp_path, session):
-    port = session.url.rsplit(":", 1)[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "helper.cli", "--data-dir", str(tmp_path / "d"), "start", "--headless", "--port", port,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT)
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 1 and f"port {port} is not available" in err.decode()
+async def test_start_on_a_busy_port_says_so(tmp_path, session):
+    from helper.errors import ConfigError
+
+    port = int(session.url.rsplit(":", 1)[1])
+    with pytest.raises(ConfigError, match=f"port {port} is not available"):
+        async with helper_session(Config(data_dir=tmp_path / "d", port=port), headless=True):
+            pass
 
 
 async def test_a_tab_closed_before_capturing_is_a_clear_error(session, shop):
