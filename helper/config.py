@@ -51,6 +51,7 @@ class Config:
     tsa_ca: str | None = None  # PEM file with the TSA's CA certificate(s), put in packages as tsa-chain.pem
     platform_window_days: float = 3.0
     ocr_engine: str | None = None  # None = the measured default (see README)
+    ocr_background: bool = True  # read every stored screenshot in the background
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -44,7 +44,8 @@ async def shop():
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def helper(tmp_path_factory):
-    config = Config(data_dir=tmp_path_factory.mktemp("capture") / "data", capture_timeout_s=4, capture_queue=4)
+    config = Config(data_dir=tmp_path_factory.mktemp("capture") / "data", capture_timeout_s=4, capture_queue=4,
+                    ocr_background=False)  # OCR has its own tests; here it would only compete for the 2 cores
     app = create_app(config)
     runner, url = await _serve(app)
     async with ClientSession() as http:
@@ -277,3 +278,35 @@ async def test_tls_details_of_an_https_page(helper, tmp_path):
     assert tls["protocol"].startswith("TLS") and tls["subject"] == "witness-test.local"
     assert tls["issuer"] == "witness-test.local" and tls["valid_from"] < tls["valid_to"]
     assert record["server"]["ip"] == "127.0.0.1" and record["status"] == 200
+
+
+async def test_extension_ui_is_not_in_the_evidence_and_the_stamp_names_the_pages_order(helper, shop):
+    """Regression: the extension's floating 保存证据 button showed in captured screenshots, and the stamp said
+    'not linked' for an order page captured without an order id although the page shows its number."""
+    browser = await helper["app"][CAPTURER].clean_browser()
+    from helper.capture.engine import capture_page
+
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = await context.new_page()
+        await page.goto(shop + "/detail-order-sn/D8K2M4Q7X1N5R9T3")
+        # What the content script adds: a fixed host element (its shadow content is closed to the page).
+        await page.evaluate("""() => {
+          const host = document.createElement('order-witness-ui');
+          host.setAttribute('style', 'all: initial !important; position: fixed !important; top: 0 !important;'
+                                   + ' left: 0 !important; z-index: 2147483647 !important;');
+          const root = host.attachShadow({mode: 'closed'});
+          root.innerHTML = '<div style="position:fixed;left:0;top:0;width:300px;height:300px;background:#ff00ff"></div>';
+          document.documentElement.appendChild(host);
+        }""")
+        before = await page.screenshot()
+        cap = await capture_page(page, kind="order", source="tab", environment={}, clock_check={})
+        after = await page.screenshot()
+    finally:
+        await context.close()
+    assert Image.open(io.BytesIO(before)).convert("RGB").getpixel((150, 150)) == (255, 0, 255)
+    im = Image.open(io.BytesIO(cap.files["page.png"])).convert("RGB")
+    assert im.getpixel((150, 150)) != (255, 0, 255)
+    assert cap.meta["page"]["hidden_extension_ui"] == 1
+    assert Image.open(io.BytesIO(after)).convert("RGB").getpixel((150, 150)) == (255, 0, 255)  # put back
+    assert cap.meta["order_no"] == "D8K2M4Q7X1N5R9T3" and cap.meta["order_no_source"] == "page"

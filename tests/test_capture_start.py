@@ -30,7 +30,7 @@ async def shop():
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def session(tmp_path_factory):
-    config = Config(data_dir=tmp_path_factory.mktemp("start") / "data", port=0, capture_timeout_s=10)
+    config = Config(data_dir=tmp_path_factory.mktemp("start") / "data", port=0, capture_timeout_s=10, ocr_background=False)
     async with helper_session(config, headless=True) as s, ClientSession() as http:
         s.http = http
         # The extension's own automatic chat snapshots would race with the captures under test.

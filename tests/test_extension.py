@@ -73,7 +73,7 @@ async def poll(check, *, timeout: float = 10.0, interval: float = 0.1, what: str
 class Harness:
     def __init__(self, tmp: Path):
         self.tmp = tmp
-        self.config = Config(data_dir=tmp / "data", port=free_port())
+        self.config = Config(data_dir=tmp / "data", port=free_port(), ocr_background=False)
         self.token = read_or_create_token(self.config)
         self.helper_url = f"http://127.0.0.1:{self.config.port}"
         self.shop_port = free_port()

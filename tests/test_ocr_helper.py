@@ -151,3 +151,18 @@ def test_payment_fields_with_and_without_gaps_after_labels():
         assert pay["counterparty"] == "深圳星辰网络科技有限公司", gap
         assert pay["transaction_no"] == "4200002026112712345678"
         assert pay["amount"] == "588.00"
+
+
+async def test_background_ocr_can_be_turned_off(aiohttp_client, tmp_path):
+    from helper.api import create_app
+    from helper.config import read_or_create_token
+
+    config = Config(data_dir=tmp_path / "d", ocr_background=False)
+    token = read_or_create_token(config)
+    client = await aiohttp_client(create_app(config))
+    store = Store(config.data_dir)
+    cap = store.add_capture(kind="chat", source="url", files={"page.png": render(["你好"])})
+    store.close()
+    await asyncio.sleep(4)  # longer than the worker's rescan interval
+    r = await client.get(f"/api/captures/{cap['id']}/ocr", headers={"Authorization": f"Bearer {token}"})
+    assert (await r.json())["status"] == "pending"

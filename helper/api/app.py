@@ -49,6 +49,9 @@ async def _scheduler_ctx(app: web.Application):
 async def _ocr_ctx(app: web.Application):
     from ..ocr_jobs import OcrWorker
 
+    if not app[keys.CONFIG].ocr_background:
+        yield
+        return
     worker = OcrWorker(app[keys.STORE], engine=app[keys.CONFIG].ocr_engine)
     app[keys.OCR] = worker
     task = asyncio.create_task(worker.run(), name="ocr")

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 from .. import __version__, clock
 from ..errors import CaptureError
+from ..understanding import extract
 from . import fullpage
 from .stamp import render_strip, stamp_lines
 
@@ -84,6 +85,15 @@ def _finish_images(stream, lines_for, scale: float) -> tuple[bytes, bytes, str]:
     return page_png, stream.with_tail(strip), sha
 
 
+async def _order_no_on_page(page, url: str, now) -> str | None:
+    """The order number the page shows (for the stamp), by the same rules as every capture's analysis."""
+    try:
+        html = await page.content()
+        return (await asyncio.to_thread(extract, html, url, now=now()))["order"]["order_id"]
+    except Exception:  # noqa: BLE001 - the stamp then says "not linked"; the capture goes on
+        return None
+
+
 async def capture_page(
     page,
     *,
@@ -108,6 +118,10 @@ async def capture_page(
     except Exception as e:  # the tab closed or navigated between the request and now
         raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
                            f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
+    order_no_source = "request" if order_no else None
+    if order_no is None:
+        order_no = await _order_no_on_page(page, info["url"], now)
+        order_no_source = "page" if order_no else None
     try:
         layout = await fullpage.prepare(page, lazy_budget_ms=lazy_budget_ms)
         timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
@@ -155,11 +169,13 @@ async def capture_page(
             "image": {"width": stream.width, "height": stream.height, "css_height": layout["full_height"],
                       "truncated": layout["full_height"] > layout["height"]},
             "expanded_scroll_panes": layout["expanded_panes"],
+            "hidden_extension_ui": layout.get("hidden_own_ui", 0),
             "lazy_scroll_steps": layout["lazy_steps"],
             "images_still_loading": layout["pending_images"],
             "page_stalled_waits": layout.get("settle") == "stalled" or layout["lazy_steps"] == "stalled",
         },
         "order_no": order_no,
+        "order_no_source": order_no_source,
         "http": http,
         "browser": {"user_agent": info["userAgent"], **(browser or {})},
         "helper": {"app": "order-witness", "version": __version__},

@@ -38,6 +38,9 @@ EXPAND_JS = r"""
     }
     for (const [k, v] of Object.entries(props)) el.style.setProperty(k, v, 'important');
   };
+  // The extension's own button and banner are not part of the evidence.
+  const ownUi = D.querySelectorAll('order-witness-ui');
+  for (const el of ownUi) setStyle(el, {'display': 'none'});
   const panes = [];
   for (const el of D.querySelectorAll('body *')) {
     if (el.scrollHeight <= el.clientHeight + 2 || el.clientHeight < 30 || el.clientWidth < 60) continue;
@@ -60,7 +63,7 @@ EXPAND_JS = r"""
     }
   });
   const root = D.scrollingElement || D.documentElement;
-  return {panes: panes.length, total: root.scrollHeight, innerHeight: W.innerHeight};
+  return {panes: panes.length, total: root.scrollHeight, innerHeight: W.innerHeight, hiddenUi: ownUi.length};
 }
 """
 
@@ -165,7 +168,7 @@ async def prepare(page, *, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
     except asyncio.TimeoutError:
         layout = await page.evaluate(MEASURE_JS, settle_args)
         layout["settle"] = "stalled"
-    return {**layout, "expanded_panes": expanded["panes"], "lazy_steps": steps}
+    return {**layout, "expanded_panes": expanded["panes"], "lazy_steps": steps, "hidden_own_ui": expanded["hiddenUi"]}
 
 
 async def restore(page) -> None:
