@@ -77,7 +77,7 @@ _NUM_PUNCT = set(":.-/+,")  # inside numbers, dates and times: wide side bearing
 
 
 def restore_spaces(
-    text: str, gap_at: Callable[[int], float], height: float, *, factor: float = 0.22, cjk_factor: float = 0.4
+    text: str, gap_at: Callable[[int], float], height: float, *, factor: float = 0.22, cjk_factor: float = 0.25
 ) -> str:
     """Put back the spaces an engine dropped: between characters whose ink gap is wider than
     `factor` x the line height. Not between two CJK characters (no spaces there) nor between two digits

@@ -61,8 +61,26 @@ class RapidEngine:
             x0, y0 = int(min(xs)), int(min(ys))
             box = (x0, y0, int(max(xs)) - x0, int(max(ys)) - y0)
             gap_at = None
-            if chars and len(chars) == len(text):
-                centres = [(c[2][0][0] + c[2][1][0]) / 2 for c in chars]
+            centres = _centres(text, chars)
+            if centres:
                 gap_at = gap_function(gray, box, centres)
             lines.append(RawLine(text, box, float(score), gap_at))
         return lines
+
+
+def _centres(text: str, chars) -> list[float] | None:
+    """x centre of each character of `text` from rapidocr's single-character boxes (which skip spaces)."""
+    if not chars:
+        return None
+    xs = [(c[2][0][0] + c[2][1][0]) / 2 for c in chars]
+    if len(xs) != sum(1 for ch in text if not ch.isspace()):
+        return None
+    out: list[float] = []
+    k = 0
+    for ch in text:
+        if ch.isspace():
+            out.append(out[-1] if out else xs[0])
+        else:
+            out.append(xs[k])
+            k += 1
+    return out
