@@ -9,27 +9,12 @@ has none its promise and deadline. Changes are recorded by the store as `order.u
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from .clock import iso, parse_iso
 from .store import Store
-from .understanding import extract
+from .understanding import extract, shop_host
 
 OPEN_EXCLUDED = {"delivered", "refunded", "expired", "failed"}
-
-
-def shop_host(url: str | None) -> str | None:
-    """Lowercased host, with the port when it is not the scheme's default (shops on one host, other ports, differ)."""
-    try:
-        parts = urlsplit((url or "").strip())
-        host, port = (parts.hostname or "").lower(), parts.port
-    except ValueError:
-        return None
-    if not host:
-        return None
-    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    return host
 
 
 def analyse(html: str | bytes, url: str | None, now: datetime) -> dict:

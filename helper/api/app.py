@@ -4,6 +4,7 @@ cleanup_ctx; features add theirs through `CONTEXTS`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiohttp import web
@@ -29,6 +30,18 @@ async def _store_ctx(app: web.Application):
     store.close()
 
 
+@contextlib.asynccontextmanager
+async def _background(coro, name: str):
+    """Run a long-lived task while the app runs; cancel it at cleanup."""
+    task = asyncio.create_task(coro, name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _scheduler_ctx(app: web.Application):
     from datetime import timedelta
 
@@ -36,16 +49,10 @@ async def _scheduler_ctx(app: web.Application):
 
     config = app[keys.CONFIG]
     scheduler = Scheduler(app[keys.STORE], platform_window=timedelta(days=config.platform_window_days))
-    task = asyncio.create_task(scheduler.run(), name="reminders")
-    yield
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    async with _background(scheduler.run(), "reminders"):
+        yield
 
 
-# Long-lived resources, opened in order and closed in reverse.
 async def _ocr_ctx(app: web.Application):
     from ..ocr_jobs import OcrWorker
 
@@ -54,15 +61,11 @@ async def _ocr_ctx(app: web.Application):
         return
     worker = OcrWorker(app[keys.STORE], engine=app[keys.CONFIG].ocr_engine)
     app[keys.OCR] = worker
-    task = asyncio.create_task(worker.run(), name="ocr")
-    yield
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    async with _background(worker.run(), "ocr"):
+        yield
 
 
+# Long-lived resources, opened in order and closed in reverse.
 CONTEXTS = [_store_ctx, _scheduler_ctx, _ocr_ctx, capture_ctx]
 
 

@@ -14,7 +14,8 @@ from datetime import timedelta
 from .. import clock
 from ..errors import BadRequest, NotFound
 from ..escalation import actions_of, order_status, record_action
-from ..orders import analyse, shop_host
+from ..orders import analyse
+from ..understanding import shop_host
 from ..store import verify_and_record
 from ..store.store import ORDER_FIELDS
 from . import keys

@@ -317,17 +317,22 @@ def order_key(url: str | None, facts: dict | None) -> str | None:
     order_id = order.get("order_id") if isinstance(order, dict) else None
     if not order_id:
         return None
+    host = shop_host(url)
+    return f"{host}/{order_id}" if host else None
+
+
+def shop_host(url: str | None) -> str | None:
+    """Lowercased host, with the port when it is not the scheme's default (shops on one host, other ports, differ)."""
     try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
+        parts = urlsplit((url or "").strip())
+        host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
         return None
     if not host:
         return None
     if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    return f"{host}/{order_id}"
+    return host
 
 
 
