@@ -8,6 +8,7 @@ worker thread while the MHTML snapshot, DOM and text are taken.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import json
 import time
@@ -85,11 +86,10 @@ def _finish_images(stream, lines_for, scale: float) -> tuple[bytes, bytes, str]:
     return page_png, stream.with_tail(strip), sha
 
 
-async def _order_no_on_page(page, url: str, now) -> str | None:
+def _order_no_in(html: str, url: str, now: datetime) -> str | None:
     """The order number the page shows (for the stamp), by the same rules as every capture's analysis."""
     try:
-        html = await page.content()
-        return (await asyncio.to_thread(extract, html, url, now=now()))["order"]["order_id"]
+        return extract(html, url, now=now)["order"]["order_id"]
     except Exception:  # noqa: BLE001 - the stamp then says "not linked"; the capture goes on
         return None
 
@@ -118,10 +118,11 @@ async def capture_page(
     except Exception as e:  # the tab closed or navigated between the request and now
         raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
                            f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
-    order_no_source = "request" if order_no else None
-    if order_no is None:
-        order_no = await _order_no_on_page(page, info["url"], now)
-        order_no_source = "page" if order_no else None
+    # The stamp names the order: the requested one, else the number the page shows (read from the DOM taken
+    # below, while the image is being encoded; the encoder waits for it only when it draws the strip).
+    stamp_order: concurrent.futures.Future = concurrent.futures.Future()
+    if order_no is not None:
+        stamp_order.set_result(order_no)
     try:
         layout = await fullpage.prepare(page, lazy_budget_ms=lazy_budget_ms)
         timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
@@ -133,15 +134,26 @@ async def capture_page(
         timings["tiles_ms"] = round((time.perf_counter() - t0) * 1000) - timings["prepare_ms"]
 
         def lines_for(sha: str):
-            return stamp_lines(captured_at=captured_at, url=info["url"], title=info["title"], order_no=order_no,
-                               capture_uuid=capture_uuid, page_sha256=sha, kind=kind)
+            return stamp_lines(captured_at=captured_at, url=info["url"], title=info["title"],
+                               order_no=stamp_order.result(timeout=60), capture_uuid=capture_uuid, page_sha256=sha,
+                               kind=kind)
+
+        async def dom_and_order() -> str:
+            html = await page.content()
+            if not stamp_order.done():
+                found = await asyncio.to_thread(_order_no_in, html, info["url"], now())
+                if not stamp_order.done():  # checked again: the capture may have failed meanwhile
+                    stamp_order.set_result(found)
+            return html
 
         images = asyncio.ensure_future(asyncio.to_thread(_finish_images, stream, lines_for, float(layout["dpr"])))
         try:
             snap, html, text, http = await asyncio.gather(
-                cdp.send("Page.captureSnapshot", {"format": "mhtml"}), page.content(), page.evaluate(TEXT_JS),
+                cdp.send("Page.captureSnapshot", {"format": "mhtml"}), dom_and_order(), page.evaluate(TEXT_JS),
                 response_record(response))
         finally:
+            if not stamp_order.done():
+                stamp_order.set_result(None)
             page_png, stamped_png, page_sha = await images
     except CaptureError:
         raise
@@ -174,8 +186,8 @@ async def capture_page(
             "images_still_loading": layout["pending_images"],
             "page_stalled_waits": layout.get("settle") == "stalled" or layout["lazy_steps"] == "stalled",
         },
-        "order_no": order_no,
-        "order_no_source": order_no_source,
+        "order_no": stamp_order.result(),
+        "order_no_source": "request" if order_no else ("page" if stamp_order.result() else None),
         "http": http,
         "browser": {"user_agent": info["userAgent"], **(browser or {})},
         "helper": {"app": "order-witness", "version": __version__},
