@@ -44,7 +44,7 @@ async def shop():
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def helper(tmp_path_factory):
-    config = Config(data_dir=tmp_path_factory.mktemp("capture") / "data", capture_timeout_s=4, capture_queue=4,
+    config = Config(data_dir=tmp_path_factory.mktemp("capture") / "data", capture_timeout_s=8, capture_queue=4,
                     ocr_background=False)  # OCR has its own tests; here it would only compete for the 2 cores
     app = create_app(config)
     runner, url = await _serve(app)
