@@ -75,6 +75,11 @@ async def list_orders(http: ClientSession, session) -> list[dict]:
         return (await resp.json()).get("orders", [])
 
 
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(max(0, seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m"
+
+
 def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders: list[dict], report: dict) -> None:
     out("")
     out("══ 演示结果 / demo summary ══")
@@ -93,6 +98,13 @@ def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders:
     for o in orders:
         out(f"● 跟踪订单 / tracked order #{o['id']}: {o['order_no']} {o.get('product') or ''} "
             f"{o.get('status') or ''} 截止 deadline {o.get('deadline') or '—'}")
+        esc = o.get("escalation") or {}
+        if o.get("deadline") and esc.get("stage") not in (None, "awaiting_delivery", "resolved", "no_deadline"):
+            late = _duration(int((clock.utcnow() - clock.parse_iso(o["deadline"])).total_seconds()))
+            out(f"    已逾期 {late} / overdue by {late} (承诺 promise: {o.get('promise_text') or '—'})")
+        if esc.get("next_step"):
+            out(f"    下一步 / next step: {esc['next_step']['zh']}")
+            out(f"                        {esc['next_step']['en']}")
     c = report.get("checked", {})
     if report.get("ok"):
         out(f"✓ witness verify: 完好 / intact ({c.get('events')} events, {c.get('files')} files, {c.get('bytes', 0):,} bytes)")
