@@ -6,7 +6,9 @@ For each page (demo shop, in-process): load it once in the clean headless browse
   bare    : page.screenshot(full_page=True)
   witness : capture_page() (lazy-load walk, tiles, stitched PNG, stamp strip, MHTML, DOM, text, provenance)
             + Store.add_capture() (hashing, fsync, SQLite, hash chain)
-and print medians and the ratio (target ≤ 1.3x on a 30,000 px page). Then the end-to-end time of a normal
+and print medians and the ratio (target ≤ 1.3x on a 30,000 px page); a third column times the witness capture
+without the lazy-content walk (lazy_budget_ms=0), like for like with the bare screenshot, which scrolls
+nothing into view. Then the end-to-end time of a normal
 order page through CaptureService.capture (fetch, capture, store; target < 1.5 s).
 """
 
@@ -45,12 +47,13 @@ async def main(rounds: int) -> None:
         service = CaptureService(Config(data_dir=Path(tmp)), store)
         browser = await service.clean_browser()
         print(f"cores: {os.cpu_count()}  browser: Chromium {browser.version}  rounds: {rounds}")
-        print(f"{'page':<22}{'bare screenshot':>17}{'witness capture':>17}{'ratio':>8}   image")
+        print(f"{'page':<22}{'bare screenshot':>17}{'witness capture':>17}{'ratio':>8}"
+              f"{'no lazy walk':>15}{'ratio':>8}   image")
         for label, path in PAGES:
             context = await browser.new_context(viewport=CLEAN_VIEWPORT)
             page = await context.new_page()
             response = await page.goto(shop + path, wait_until="load")
-            bare, full = [], []
+            bare, full, nowalk = [], [], []
             for _ in range(rounds):
                 t = time.perf_counter()
                 await page.screenshot(full_page=True)
@@ -61,9 +64,17 @@ async def main(rounds: int) -> None:
                 await asyncio.to_thread(store.add_capture, kind="other", source="url", files=cap.files, url=cap.url,
                                         title=cap.title, captured_at=cap.captured_at, meta=cap.meta)
                 full.append(time.perf_counter() - t)
-            b, f = statistics.median(bare), statistics.median(full)
+                # Like for like with the bare screenshot, which scrolls nothing into view: no lazy-content walk.
+                t = time.perf_counter()
+                cap2 = await capture_page(page, kind="other", source="url", response=response, environment={},
+                                          clock_check={"status": "not checked"}, lazy_budget_ms=0)
+                await asyncio.to_thread(store.add_capture, kind="other", source="url", files=cap2.files, url=cap2.url,
+                                        title=cap2.title, captured_at=cap2.captured_at, meta=cap2.meta)
+                nowalk.append(time.perf_counter() - t)
+            b, f, n = statistics.median(bare), statistics.median(full), statistics.median(nowalk)
             img = cap.meta["page"]["image"]
-            print(f"{label:<22}{b:>15.3f} s{f:>15.3f} s{f / b:>7.2f}x   {img['width']}x{img['height']}")
+            print(f"{label:<22}{b:>15.3f} s{f:>15.3f} s{f / b:>7.2f}x{n:>13.3f} s{n / b:>7.2f}x"
+                  f"   {img['width']}x{img['height']}")
             if os.environ.get("BENCH_VERBOSE"):
                 print("   ", cap.meta["timings_ms"], cap.meta["page"]["lazy_scroll_steps"])
             await context.close()
