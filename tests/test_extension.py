@@ -295,7 +295,10 @@ async def test_capture_button_on_an_order_page_stores_verified_evidence(tmp_path
         await viewer.wait_for_function("document.querySelector('#image').naturalWidth > 0")
         await viewer.screenshot(path=str(ARTIFACTS / "viewer.png"))
 
-        # The capture made the helper track the order: its page now shows the deadline it missed.
+        # The capture made the helper track the order: the chip shows the missed deadline at once …
+        chip = await h.ui_text(ow, "order")
+        assert "已逾期" in chip and "时限" in chip, chip
+        # … and again after a reload.
         await page.reload()
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"

@@ -41,6 +41,11 @@
     }, { timeoutMs: 120000 });
     if (!reply.error && reply.capture.order_id != null && !page.tracked_order) page.tracked_order = { id: reply.capture.order_id };
     ui.showResult(reply);
+    // The helper may have just started tracking this order: show its deadline now, not after a reload.
+    if (!reply.error && reply.order && reply.order.deadline) {
+      page.tracked_order = { ...(page.tracked_order || {}), id: reply.order.id, deadline: reply.order.deadline };
+      showDeadline();
+    }
   }
 
   function chatStateText(reply) {

@@ -41,7 +41,8 @@ async function captureTab({ url, title, kind, orderId }) {
     const summary = captureSummary(reply.capture);
     await chrome.storage.local.set({ lastCapture: { ...summary, url } });
     refreshOrders().catch(() => {});
-    return { capture: summary };
+    const o = reply.order;
+    return { capture: summary, order: o ? { id: o.id, deadline: o.deadline, status: o.status } : null };
   })();
   inFlight.set(key, run);
   try {

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiohttp import web
 
+from .. import clock
 from ..api import keys
 from ..api.bodies import read_json
 from ..errors import BadRequest
+from ..escalation import order_status
 from .service import CaptureService
 
 CAPTURER = web.AppKey("capturer", CaptureService)
@@ -45,4 +49,9 @@ async def post_capture(request: web.Request) -> web.Response:
     cap = result["capture"]
     for a in cap["artifacts"]:
         a.pop("path", None)
-    return web.json_response({"capture": cap, "after_capture": result["after_capture"]})
+    order = None
+    if cap["order_id"] is not None:  # the order this capture belongs to, with its deadline and next step
+        store = request.app[keys.STORE]
+        order = order_status(store, store.get_order(cap["order_id"]), clock.utcnow(),
+                             platform_window=timedelta(days=request.app[keys.CONFIG].platform_window_days))
+    return web.json_response({"capture": cap, "order": order, "after_capture": result["after_capture"]})
