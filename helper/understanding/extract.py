@@ -48,7 +48,6 @@ _PAYMENT_MARK = re.compile(r"账单详情|收款方全称|商户全称|交易单
 _RULE_SENTENCE = re.compile(r"须在|必须|应当|不得|违规")
 # "<" that cannot open a tag is text anyway; escaping it first spares html.parser a slow path on "<<<<…"
 _STRAY_LT = re.compile(r"<(?![A-Za-z/!?])")
-_BILL_AMOUNT = re.compile(r"^\s*[-+]?\s*([¥￥]?\s*\d[\d,]*\.\d{2})\s*(?:元)?\s*$")
 
 
 def empty_result() -> dict:
@@ -241,11 +240,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         if order["status_code"] == "delivered":  # 交易成功 on a bill: the payment went through
             order["status_code"] = "paid"
         if order["amount"] is None:
-            for cells, _ in rows:
-                m = _BILL_AMOUNT.match(" ".join(cells))
-                if m:
-                    order["amount"], order["currency"] = labels.parse_amount(m.group(1))
-                    break
+            order["amount"], order["currency"] = labels.bill_amount(" ".join(cells) for cells, _ in rows)
     else:
         order["order_id"] = own_id or url_id or merchant_id
     if order["status"] is None:

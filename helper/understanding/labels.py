@@ -231,6 +231,19 @@ def clean_order_id(value: str | None) -> str | None:
     return m.group(0) if m else None
 
 
+# A bill prints the sum alone on its line, in large type: "-588.00", "¥588.00", "588.00元".
+BILL_AMOUNT = re.compile(r"^\s*[-+]?\s*([¥￥]?\s*\d[\d,]*\.\d{2})\s*(?:元)?\s*$")
+
+
+def bill_amount(lines) -> tuple[str | None, str | None]:
+    """The first line that is only a sum, parsed like any amount."""
+    for line in lines:
+        m = BILL_AMOUNT.match(line)
+        if m:
+            return parse_amount(m.group(1))
+    return None, None
+
+
 def parse_amount(value: str | None) -> tuple[str | None, str | None]:
     """'¥ 612.00' -> ('612.00', 'CNY'); '158.00元' -> ('158.00', 'CNY'); '612' -> ('612.00', 'CNY')."""
     if not value:

@@ -9,10 +9,6 @@ from datetime import datetime
 from . import labels
 from .times import find_timestamps
 
-
-_AMOUNT_ALONE = re.compile(r"^[-+]?\s*[¥￥]?\s*\d{1,7}\.\d{2}(\s*元)?$")
-
-
 _ALL_LABELS = sorted({lab for labs in labels.LABELS.values() for lab in labs}, key=len, reverse=True)
 # OCR of a bill drops the gap between a label and its value: "交易单号4200…" → "交易单号 4200…".
 _GLUED = re.compile(r"^((?>" + "|".join(map(re.escape, _ALL_LABELS)) + r"))(?=\S)")  # atomic: no shorter label
@@ -23,9 +19,7 @@ def payment_fields(text: str, now: datetime) -> dict:
     fields = labels.read_fields(lines, None, loose=True)
     amount, currency = labels.parse_amount(fields.get("amount"))
     if amount is None:
-        # Bills print the sum alone in large type: "-588.00", "¥588.00".
-        alone = next((ln[0] for ln in lines if _AMOUNT_ALONE.match(ln[0])), None)
-        amount, currency = labels.parse_amount(alone.lstrip("-+")) if alone else (None, None)
+        amount, currency = labels.bill_amount(ln[0] for ln in lines)
     when = None
     for key in ("paid_at", "ordered_at"):
         value = fields.get(key)
