@@ -31,7 +31,9 @@ def register(sub) -> None:
 
     p = sub.add_parser("verify-package", help="校验证据包 / check an exported package: hashes and timestamp")
     p.add_argument("path")
-    p.add_argument("--ca", help="trusted root certificate(s) for the timestamp (default: tsa-chain.pem in the package)")
+    p.add_argument("--ca", action="append", metavar="ROOT.pem",
+                   help="a TSA root certificate you trust (repeatable; default: trusted_tsa_roots in config). "
+                        "Without one the timestamp's signature is checked but its TSA is not trusted")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify_package)
 
@@ -92,9 +94,9 @@ def cmd_export(args) -> int:
     print(f"  manifest.json sha256 {summary['manifest_sha256']}")
     ts = summary["timestamp"]
     if ts["status"] == "ok":
-        print(f"  可信时间戳 / trusted timestamp: {ts['gen_time']} by {ts['tsa']}")
+        print(f"  时间戳 / timestamp: {ts['gen_time']} by {ts['tsa']}")
     else:
-        print(f"  ⚠ 无可信时间戳 / no trusted timestamp: {ts.get('reason')}")
+        print(f"  ⚠ 无时间戳 / no timestamp: {ts.get('reason')}")
     if summary["redacted"]:
         r = summary["redaction"]
         print(f"  已遮盖 / redacted: 文字 {r['replacements']} 处 text matches; 截图 {r['images_boxed']} 张共 {r['image_regions']} 处 "
@@ -104,30 +106,46 @@ def cmd_export(args) -> int:
     return 0
 
 
+TRUST_REASONS = {
+    "no_pinned_root": "未指定可信根证书 / no root pinned (--ca or trusted_tsa_roots)",
+    "not_pinned_tsa": "签发机构不在你信任的根证书之下 / the TSA does not chain to a root you pinned",
+    "no_timestamp": "本证据包没有时间戳 / the package has no timestamp",
+}
+
+
 def cmd_verify_package(args) -> int:
     from .cli import print_json
     from .package import verify_package
 
-    report = verify_package(args.path, ca_file=args.ca)
+    ca = args.ca if args.ca else list(load_config(args.data_dir).trusted_tsa_roots)
+    report = verify_package(args.path, ca_files=ca)
     if args.json:
         print_json(report)
-        return 0 if report["ok"] else 1
+        return report["exit_code"]
     c = report["checked"]
     print(f"检查 / checked: {c['files']} files ({c['bytes']:,} bytes) in {report['path']}")
     ts = report["timestamp"]
     if ts.get("present"):
-        state = "✓ 有效 / valid" if ts.get("ok") else "✗ 无效 / NOT valid"
-        print(f"  可信时间戳 / trusted timestamp: {state}, {ts.get('gen_time')} by {ts.get('tsa')}")
+        print(f"  时间戳 / timestamp: {ts.get('gen_time')} by {ts.get('tsa')}")
+        sig = "✓ 相符 / OK" if ts.get("signature_ok") else "✗ 不符 / NOT OK"
+        print(f"  令牌签名与哈希 / token signature and hash match: {sig}")
+        if ts.get("signature_ok"):
+            if ts.get("trusted"):
+                print(f"  签发机构可信 / TSA trusted: ✓ 是 / yes, through your root {', '.join(ts['pinned_from'])}")
+            else:
+                print(f"  签发机构可信 / TSA trusted: ✗ 否 / no — {TRUST_REASONS.get(ts.get('trust_reason'), ts.get('trust_reason'))}")
+        if ts.get("roots"):
+            print(f"  根证书指纹 / root fingerprint(s): {', '.join(ts['roots'])}")
         if ts.get("note"):
             print(f"  注意 / note: {ts['note']}")
-        if ts.get("roots"):
-            print(f"  根证书指纹 / root fingerprint: {', '.join(ts['roots'])} ({ts.get('trust')})")
     else:
-        print("  ⚠ 本证据包没有可信时间戳 / no trusted timestamp in this package")
+        print(f"  ⚠ {TRUST_REASONS['no_timestamp']}")
     for p in report["problems"]:
         print(f"  ✗ [{p['code']}] {p['message']}")
-    if report["ok"]:
-        print("✓ 完好 / intact")
-    else:
+    if not report["ok"]:
         print(f"✗ 发现 {len(report['problems'])} 个问题 / {len(report['problems'])} problem(s) found")
-    return 0 if report["ok"] else 1
+    elif report["trusted"]:
+        print("✓ 完好，时间可信 / intact, timestamp trusted")
+    else:
+        print("✓ 文件完好，时间未经可信机构证明 / files intact, time not proven by a TSA you trust (exit 3)")
+    return report["exit_code"]

@@ -49,6 +49,8 @@ class Config:
     time_source: str | None = None  # URL whose HTTP Date header the clock is checked against
     tsa_url: str | None = None  # RFC 3161 time-stamping authority
     tsa_ca: str | None = None  # PEM file with the TSA's CA certificate(s), put in packages as tsa-chain.pem
+    trusted_tsa_roots: tuple = ()  # PEM files of TSA roots the user trusts (verify-package's default --ca)
+    anchor_interval_minutes: float = 10.0  # with tsa_url: timestamp the chain head at most this often
     platform_window_days: float = 3.0
     ocr_engine: str | None = None  # None = the measured default (see README)
     ocr_background: bool = True  # read every stored screenshot in the background
@@ -85,6 +87,7 @@ _ENV = {
     "time_source": "WITNESS_TIME_SOURCE",
     "tsa_url": "WITNESS_TSA_URL",
     "tsa_ca": "WITNESS_TSA_CA",
+    "trusted_tsa_roots": "WITNESS_TRUSTED_TSA_ROOTS",  # os.pathsep-separated
 }
 
 
@@ -108,6 +111,20 @@ def load_config(data_dir: str | Path | None = None, env: dict | None = None, **o
         if env.get(var):
             values[key] = env[var]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    roots = values.get("trusted_tsa_roots")
+    if isinstance(roots, str):
+        values["trusted_tsa_roots"] = tuple(r for r in roots.split(os.pathsep) if r)
+    elif roots is not None:
+        if not isinstance(roots, (list, tuple)) or not all(isinstance(r, str) for r in roots):
+            raise ConfigError("trusted_tsa_roots must be a list of PEM file paths")
+        values["trusted_tsa_roots"] = tuple(roots)
+    if "anchor_interval_minutes" in values:
+        try:
+            values["anchor_interval_minutes"] = float(values["anchor_interval_minutes"])
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"anchor_interval_minutes must be a number: {values['anchor_interval_minutes']!r}") from e
+        if values["anchor_interval_minutes"] <= 0:
+            raise ConfigError("anchor_interval_minutes must be more than 0")
     if "port" in values:
         try:
             values["port"] = int(values["port"])

@@ -16,7 +16,7 @@ from conftest import ROOT, run_witness
 from helper.config import Config
 from helper.errors import EvidenceTampered, PackageError
 from helper.package import export_order, verify_package
-from helper.package.local_tsa import LocalTSA
+from helper.package.local_tsa import DEMO_TSA_NAME, LocalTSA
 from helper.store import verify as verify_store
 from packagedata import NOW, make_order
 
@@ -67,7 +67,7 @@ def read(zip_path: Path, name: str) -> bytes:
 
 def test_package_layout_and_manifest(exported):
     s = exported["summary"]
-    assert s["timestamp"]["status"] == "ok" and s["timestamp"]["tsa"] == "CN=order-witness local test TSA"
+    assert s["timestamp"]["status"] == "ok" and s["timestamp"]["tsa"] == f"CN={DEMO_TSA_NAME} demo TSA"
     names = set(zipfile.ZipFile(exported["zip"]).namelist())
     assert {"manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS", "report.pdf"} <= names
     assert "captures/001-order-2026-11-27T11-20/stamped.png" in names
@@ -107,7 +107,8 @@ def test_standard_tools_verify_the_package(exported, tmp_path):
     verify_md = (tmp_path / "VERIFY.md").read_text("utf-8")
     assert "sha256sum -c SHA256SUMS" in verify_md
     assert "openssl ts -verify -data manifest.json -in manifest.tsr -CAfile tsa-chain.pem" in verify_md
-    assert "可信时间戳 / Trusted timestamp: 有 (yes)" in verify_md
+    assert "时间戳 / Timestamp: 有 (yes)" in verify_md and DEMO_TSA_NAME in verify_md
+    assert "proves nothing by itself" in verify_md  # the shipped root is not a reason to trust the time
     assert exported["summary"]["manifest_sha256"] in verify_md
 
 
@@ -115,6 +116,8 @@ def test_verify_package_ok_and_export_is_chained(exported):
     report = verify_package(exported["zip"])
     assert report["ok"], report["problems"]
     assert report["timestamp"]["ok"] and report["timestamp"]["present"]
+    assert report["timestamp"]["signature_ok"] and not report["timestamp"]["trusted"]
+    assert not report["trusted"] and report["exit_code"] == 3
     store = exported["store"]
     event = store.events(order_id=exported["order_id"])[-1]
     assert event["type"] == "export.made"
@@ -192,9 +195,10 @@ def test_tsa_unreachable_still_exports(tmp_path):
     assert s["timestamp"]["status"] == "none" and "cannot reach the TSA" in s["timestamp"]["reason"]
     names = zipfile.ZipFile(s["path"]).namelist()
     assert "manifest.tsr" not in names
-    assert "可信时间戳 / Trusted timestamp: 无 (none)" in read(Path(s["path"]), "VERIFY.md").decode()
+    assert "时间戳 / Timestamp: 无 (none)" in read(Path(s["path"]), "VERIFY.md").decode()
     r = verify_package(s["path"])
-    assert r["ok"] and not r["timestamp"]["present"] and "no trusted timestamp" in r["timestamp"]["message"]
+    assert r["ok"] and not r["timestamp"]["present"] and "no timestamp" in r["timestamp"]["message"]
+    assert r["exit_code"] == 3  # intact, but the time is proven by nobody
     # Removing the token from a timestamped package is not "no timestamp": SHA256SUMS names it.
 
 
@@ -288,11 +292,11 @@ def test_cli_export_and_verify_package(tmp_path, tsa):
     out = tmp_path / "cli.zip"
     proc = run_witness("export", str(oid), "--out", str(out), "--tsa-url", "http://127.0.0.1:9/", data_dir=tmp_path / "data")
     assert proc.returncode == 0, proc.stderr
-    assert "无可信时间戳 / no trusted timestamp" in proc.stdout
+    assert "无时间戳 / no timestamp" in proc.stdout
     again = run_witness("export", str(oid), "--out", str(out), data_dir=tmp_path / "data")
     assert again.returncode == 2 and "never overwritten" in again.stderr
     ok = run_witness("verify-package", str(out), "--json")
-    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"]
+    assert ok.returncode == 3 and json.loads(ok.stdout)["ok"]  # intact, no timestamp
     bad = rewrite(out, tmp_path / "bad.zip", drop=["drafts/police.txt"])
     r = run_witness("verify-package", str(bad))
     assert r.returncode == 1 and "[file_missing] drafts/police.txt" in r.stdout
@@ -342,3 +346,26 @@ def test_redaction_paints_over_what_ocr_found_in_screenshots(tmp_path):
     assert rec["original_sha256"] == hashlib.sha256(original).hexdigest()
     assert manifest["redaction"]["images_boxed"] >= 1
     assert s["redaction"]["image_regions"] >= 2
+
+
+def test_cli_trust_only_through_a_pinned_root(exported, tsa, tmp_path):
+    """A package stamped by the local TSA: signature OK but TSA not trusted (exit 3) without --ca; trusted (exit 0)
+    with --ca or with trusted_tsa_roots in config; another root pinned: still not trusted."""
+    z = str(exported["zip"])
+    r = run_witness("verify-package", z, data_dir=tmp_path / "none")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "token signature and hash match: ✓" in r.stdout and "TSA trusted: ✗" in r.stdout
+    assert DEMO_TSA_NAME in r.stdout
+    r = run_witness("verify-package", z, "--ca", str(tsa.ca_path), data_dir=tmp_path / "none")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "TSA trusted: ✓" in r.stdout
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "config.json").write_text(json.dumps({"trusted_tsa_roots": [str(tsa.ca_path)]}))
+    assert run_witness("verify-package", z, data_dir=cfg).returncode == 0
+    with LocalTSA() as other:
+        r = run_witness("verify-package", z, "--ca", str(other.ca_path), "--json", data_dir=tmp_path / "none")
+    body = json.loads(r.stdout)
+    assert r.returncode == 3 and body["timestamp"]["signature_ok"] and body["timestamp"]["trust_reason"] == "not_pinned_tsa"
+    r = run_witness("verify-package", z, "--ca", str(tmp_path / "missing.pem"), data_dir=tmp_path / "none")
+    assert r.returncode == 2 and "missing.pem" in r.stderr

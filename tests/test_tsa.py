@@ -11,7 +11,7 @@ import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from helper.errors import TimestampError
-from helper.package.local_tsa import LocalTSA
+from helper.package.local_tsa import DEMO_TSA_NAME, LocalTSA
 from helper.package.tsa import check_token, load_pem_certs, request_timestamp
 
 DATA = '{"format": "test", "订单": "D8K2M4Q7X1N5R9T3"}'.encode("utf-8")
@@ -39,10 +39,11 @@ def test_tsa_certificate_is_a_proper_timestamping_certificate(tsa):
 
 
 def test_token_over_the_data_verifies(tsa, stamp, tmp_path):
-    assert stamp.tsa == "CN=order-witness local test TSA"
+    assert stamp.tsa == f"CN={DEMO_TSA_NAME} demo TSA"  # the demo TSA says what it is wherever it is named
     assert len(load_pem_certs(stamp.certs_pem)) == 1  # only the signer certificate is embedded
     result = check_token(stamp.token, hashlib.sha256(DATA).digest(), chain_of(tsa, stamp))
     assert result["ok"], result
+    assert not result["trusted"] and result["trust_reason"] == "no_pinned_root"  # a root shipped along trusts nothing
     assert result["gen_time"] == stamp.gen_time
     # The standard tool agrees.
     (tmp_path / "d.bin").write_bytes(DATA)
@@ -108,3 +109,20 @@ def test_without_openssl_the_library_check_stands(tsa, stamp, monkeypatch):
     assert result["ok"] and "rfc3161-client only" in result["note"]
     result = check_token(foreign.token, hashlib.sha256(DATA).digest(), load_pem_certs(tsa.ca_path.read_bytes()))
     assert result["problems"][0]["code"] == "token_invalid"
+
+
+def test_trust_only_through_a_pinned_root(tsa, stamp):
+    """Signature-and-hash and trust are separate answers; trust comes only from the roots the user pinned."""
+    want = hashlib.sha256(DATA).digest()
+    pinned = load_pem_certs(tsa.ca_path.read_bytes())
+    result = check_token(stamp.token, want, load_pem_certs(stamp.certs_pem), pinned=pinned)
+    assert result["ok"] and result["trusted"], result
+    assert result["pinned"] == result["roots"]
+    with LocalTSA() as other:
+        other_root = load_pem_certs(other.ca_path.read_bytes())
+    # The token is intact and over the data, but the user pinned another authority.
+    result = check_token(stamp.token, want, chain_of(tsa, stamp), pinned=other_root)
+    assert result["ok"] and not result["trusted"] and result["trust_reason"] == "not_pinned_tsa"
+    # Over other data: not OK, and so never trusted either.
+    result = check_token(stamp.token, hashlib.sha256(b"other").digest(), chain_of(tsa, stamp), pinned=pinned)
+    assert not result["ok"] and not result["trusted"]

@@ -3,12 +3,13 @@ and verify it as a recipient would. Sync; the demo runs it in a thread."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ..config import Config
 from ..store import Store
 from .export import export_order
-from .local_tsa import LocalTSA
+from .local_tsa import DEMO_TSA_NAME, DEMO_TSA_NAME_EN, LocalTSA
 from .verify_package import verify_package
 
 
@@ -29,21 +30,25 @@ def export_demo_package(data_dir: Path, orders: list[dict], out, *, chromium: st
         n += 1
         target = Path(data_dir) / f"证据包-{order['order_no']}-{n}.zip"
     with LocalTSA() as tsa:
-        out(f"      本地测试时间戳服务器 / local test TSA {tsa.url}（仅供演示，不具公信力 / demo only, proves nothing to others）")
+        out(f"      {DEMO_TSA_NAME} / {DEMO_TSA_NAME_EN}: {tsa.url}")
         config = Config(data_dir=data_dir, tsa_url=tsa.url, tsa_ca=str(tsa.ca_path), chromium=chromium)
         store = Store(data_dir)
         try:
             summary = export_order(store, order["id"], target, config)
         finally:
             store.close()
+        root = Path(data_dir) / "demo-tsa-root.pem"
+        shutil.copyfile(tsa.ca_path, root)
     report = verify_package(target)
     ts = summary["timestamp"]
     out(f"      ✓ 证据包 / package: {target} ({summary['files']} files, {summary['size']:,} B)")
     out(f"        sha256 {summary['sha256']}")
-    out(f"        可信时间戳 / timestamp: " + (f"{ts['gen_time']} by {ts['tsa']}" if ts["status"] == "ok" else f"无 / none ({ts.get('reason')})"))
+    out(f"        时间戳 / timestamp: " + (f"{ts['gen_time']}, {DEMO_TSA_NAME}" if ts["status"] == "ok" else f"无 / none ({ts.get('reason')})"))
     if report["ok"]:
-        out(f"      ✓ witness verify-package: 完好 / intact ({report['checked']['files']} files, timestamp "
-            f"{'valid' if report['timestamp'].get('ok') else 'absent'})")
+        sig = "签名与哈希相符 / signature and hash match" if report["timestamp"].get("signature_ok") else "无 / absent"
+        out(f"      ✓ witness verify-package: 文件完好 / files intact ({report['checked']['files']} files); 时间戳 / timestamp: "
+            f"{sig}; 机构不受信任 / TSA not trusted ({DEMO_TSA_NAME})")
+        out(f"        固定信任其根证书后 / trusted only once you pin its root: witness verify-package {target} --ca {root}")
     else:
         for p in report["problems"]:
             out(f"      ✗ [{p['code']}] {p['message']}")

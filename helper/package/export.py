@@ -130,12 +130,18 @@ def environment_records(captures: list[dict]) -> list[dict]:
 
 def verify_md(*, order: dict, manifest_sha: str, stamp: dict, redacted: bool, chain_head: dict | None) -> str:
     if stamp.get("status") == "ok":
-        ts = (f"**可信时间戳 / Trusted timestamp: 有 (yes).** RFC 3161 令牌 `manifest.tsr`，由 `{stamp['tsa']}` 于 "
+        ts = (f"**时间戳 / Timestamp: 有 (yes).** RFC 3161 令牌 `manifest.tsr`，由 `{stamp['tsa']}` 于 "
               f"{stamp['gen_time']}（UTC）签发，对象是 manifest.json 的 SHA-256 `{manifest_sha}`。"
               f"时间戳机构 / TSA: {stamp['url']}。根证书 SHA-256 指纹 / root fingerprint(s): "
-              f"{', '.join(stamp.get('roots') or []) or '（包内无根证书 / none in the package）'}。")
+              f"{', '.join(stamp.get('roots') or []) or '（包内无根证书 / none in the package）'}。\n\n"
+              "令牌签名与哈希相符只说明令牌未被改动、确实针对本 manifest.json；时间是否可信取决于签发机构："
+              "任何人都能自建时间戳机构，所以包内附带的根证书不能证明可信，只有你自己信任的机构的根证书"
+              "（`witness verify-package --ca 根证书.pem`）才能证明。\n"
+              "A token whose signature and hash match shows it is intact and over this manifest.json; whether its time "
+              "can be trusted depends on who issued it. Anyone can run a TSA, so the root shipped in this package "
+              "proves nothing by itself: check against a root you trust (`witness verify-package --ca ROOT.pem`).")
     else:
-        ts = ("**可信时间戳 / Trusted timestamp: 无 (none).** 本证据包没有 RFC 3161 可信时间戳"
+        ts = ("**时间戳 / Timestamp: 无 (none).** 本证据包没有 RFC 3161 时间戳"
               f"（{stamp.get('reason_zh') or '未配置时间戳服务器'} / {stamp.get('reason') or 'no TSA configured'}）。"
               "文件完整性仍可用下面的 SHA-256 校验；若需要可信时间，联网后重新导出，或把 manifest.json 提交给"
               "可信时间戳机构 / 电子存证平台。")
@@ -164,7 +170,7 @@ manifest.json SHA-256: `{manifest_sha}` · 哈希链链头 / chain head: {head}
 每行都应为 `OK`。SHA256SUMS 覆盖除它自己以外的所有文件；manifest.json 另外列出每个证据文件的 SHA-256 和大小。
 Every line must say `OK`. (macOS: `shasum -a 256 -c SHA256SUMS`; Windows: `certutil -hashfile FILE SHA256`.)
 
-## 2. 可信时间戳 / Trusted timestamp (when `manifest.tsr` is present)
+## 2. 时间戳 / Timestamp (when `manifest.tsr` is present)
 
     openssl ts -verify -data manifest.json -in manifest.tsr -CAfile tsa-chain.pem
 
@@ -177,9 +183,11 @@ Every line must say `OK`. (macOS: `shasum -a 256 -c SHA256SUMS`; Windows: `certu
     openssl ts -reply -in manifest.tsr -text
 
 时间戳证明 manifest.json 在令牌时间已经存在且未被改动；manifest.json 含有每个文件的 SHA-256，因此所有文件同样如此。
-`tsa-chain.pem` 中的根证书应与时间戳机构公布的根证书核对（指纹见上）。
-The token proves manifest.json (and through its hashes every file) existed unchanged at the token's time.
-Check the root certificate in tsa-chain.pem against the one the TSA publishes.
+`tsa-chain.pem` 中的根证书应与时间戳机构公布的根证书核对（指纹见上）；用 `-CAfile 你信任的根证书.pem` 代替
+`tsa-chain.pem` 才证明签发机构可信。
+The token proves manifest.json (and through its hashes every file) existed unchanged at the token's time, as
+far as you trust its TSA: check the root in tsa-chain.pem against the one the TSA publishes, or give
+`-CAfile` a root you trust instead of tsa-chain.pem.
 
 ## 3. 哈希链 / Hash chain
 
@@ -277,7 +285,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
                         art = next(a for c in captures if c["id"] == rec["capture_id"] for a in c["artifacts"]
                                    if a["name"] == rec["name"])
                         image_src[key] = store.artifact_path(art).as_uri()
-            stamp_note = ("导出时已请求可信时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置可信时间戳服务器。")
+            stamp_note = ("导出时已请求 RFC 3161 时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置时间戳服务器。")
             page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
                                chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
                                manifest_note=stamp_note, text_filter=text, escalation=escalation, image_sha=image_sha)

@@ -5,7 +5,8 @@ directory and answers `POST /` (application/timestamp-query) by piping the query
 `openssl ts -reply`. Only the signer certificate is embedded in replies, like many public TSAs, so a
 verifier needs the CA (`ca_path`) to build the chain.
 
-A timestamp from it proves nothing to anyone else: it exists to exercise the real protocol end to end.
+A timestamp from it proves nothing to anyone else: it exists to exercise the real protocol end to end. Its
+certificates say so in their names (DEMO_TSA_NAME), and so does every place that shows it.
 
     with LocalTSA() as tsa:
         export_order(store, order_id, out, config.with_(tsa_url=tsa.url, tsa_ca=str(tsa.ca_path)))
@@ -21,6 +22,9 @@ import threading
 from pathlib import Path
 
 from aiohttp import web
+
+DEMO_TSA_NAME = "演示用本地时间戳（无公信力）"
+DEMO_TSA_NAME_EN = "local demo TSA, no public trust"
 
 TSA_CNF = """\
 [ tsa ]
@@ -58,18 +62,18 @@ def _openssl(*args: str, cwd: Path) -> None:
         raise RuntimeError(f"openssl {args[0]} failed: {proc.stderr.strip()}")
 
 
-def make_authority(directory: Path, *, name: str = "order-witness local test TSA") -> dict:
+def make_authority(directory: Path, *, name: str = f"{DEMO_TSA_NAME} demo TSA") -> dict:
     """CA + TSA key and certificate in `directory`; returns their paths."""
     if shutil.which("openssl") is None:
         raise RuntimeError("openssl not found")
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650",
-             "-subj", "/CN=order-witness local test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-utf8", "-subj", f"/CN={DEMO_TSA_NAME} demo CA", "-addext", "basicConstraints=critical,CA:TRUE",
              "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
     (d / "tsa.ext").write_text(TSA_EXT)
     _openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr",
-             "-subj", f"/CN={name}", cwd=d)
+             "-utf8", "-subj", f"/CN={name}", cwd=d)
     _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
              "-out", "tsa.crt", "-days", "3650", "-extfile", "tsa.ext", cwd=d)
     (d / "tsaserial").write_text("01\n")

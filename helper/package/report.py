@@ -117,7 +117,7 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         "<li>解压证据包，在解压目录中运行 <code>sha256sum -c SHA256SUMS</code>：每个文件都应显示 OK。"
         "（Windows：<code>certutil -hashfile 文件 SHA256</code>，与 SHA256SUMS 对照。）</li>"
         "<li>manifest.json 列出每个文件的 SHA-256 和大小、每次取证的记录、本订单的哈希链记录和链头。</li>"
-        "<li>如有 manifest.tsr（RFC 3161 可信时间戳），运行 <code>openssl ts -verify -data manifest.json -in manifest.tsr "
+        "<li>如有 manifest.tsr（RFC 3161 时间戳；是否可信取决于签发机构），运行 <code>openssl ts -verify -data manifest.json -in manifest.tsr "
         "-CAfile tsa-chain.pem</code>，应显示 Verification: OK；令牌中的时间即 manifest.json（从而所有文件）最晚的存在时间。</li>"
         "<li>或安装订单证人后运行 <code>witness verify-package 证据包.zip</code>，逐项报告问题。</li>"
         f"</ol><p class='note'>{e(manifest_note)} 详细说明见证据包内 VERIFY.md。</p>"

@@ -23,7 +23,6 @@ from rfc3161_client import (
     HashAlgorithm,
     PKIStatus,
     TimestampRequestBuilder,
-    VerificationError,
     VerifierBuilder,
     decode_timestamp_response,
 )
@@ -95,14 +94,24 @@ def fingerprint(cert) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
-def check_token(token: bytes, data_sha256: bytes, chain: list) -> dict:
-    """Check a TimeStampResp against the expected sha256 and a certificate chain (roots = self-signed ones).
+def check_token(token: bytes, data_sha256: bytes, chain: list, *, pinned: list | None = None) -> dict:
+    """Check a TimeStampResp against the expected sha256, in two separate steps.
 
-    Returns {"ok", "problems": [{code, message}], "gen_time", "tsa", "roots": [sha256 fingerprints]}.
+    1. Signature and hash: the token's signature verifies through a root in `chain` (the certificates that
+       came with the token, e.g. a package's tsa-chain.pem; roots = self-signed ones) or in `pinned`, and it
+       is over `data_sha256`. This says the token is intact and belongs to these bytes; a root that came
+       with the token says nothing about who signed it, since anyone can make a CA and a TSA.
+    2. Trust: the same check through the roots the user pinned (`pinned`: --ca or trusted_tsa_roots) only.
+
+    Returns {"ok" (step 1), "trusted" (step 2), "trust_reason", "problems": [{code, message}], "gen_time",
+    "tsa", "roots": [sha256 fingerprints of the roots used in step 1], "pinned": [fingerprints]}.
     Codes: token_unreadable (altered beyond parsing), token_invalid (signature or chain fails: altered or
     signed by someone else), token_not_for_manifest (valid, but over other data), no_trust_anchor.
+    trust_reason (when not trusted): no_pinned_root, not_pinned_tsa, or the step 1 failure.
     """
-    out: dict = {"ok": False, "problems": [], "gen_time": None, "tsa": None, "roots": []}
+    pinned = list(pinned or [])
+    out: dict = {"ok": False, "trusted": False, "trust_reason": None, "problems": [], "gen_time": None, "tsa": None,
+                 "roots": [], "pinned": [fingerprint(c) for c in pinned]}
     try:
         resp = decode_timestamp_response(token)
         info = resp.tst_info
@@ -113,45 +122,60 @@ def check_token(token: bytes, data_sha256: bytes, chain: list) -> dict:
     except Exception as e:
         out["problems"].append({"code": "token_unreadable",
                                 "message": f"时间戳令牌已损坏或被改动，无法解析 / the timestamp token is altered or corrupt: {e}"})
+        out["trust_reason"] = "token_unreadable"
         return out
-    roots = [c for c in chain if _self_signed(c)]
+    roots = [c for c in chain if _self_signed(c)] + [c for c in pinned if c not in chain]
+    others = [c for c in chain if not _self_signed(c) and c not in embedded]
     out["roots"] = [fingerprint(c) for c in roots]
     if not roots:
         out["problems"].append({"code": "no_trust_anchor",
                                 "message": "没有可信根证书，无法验证时间戳签名 / no root certificate to check the token's signature against"})
+        out["trust_reason"] = "no_trust_anchor"
         return out
-    builder = VerifierBuilder()
-    for c in roots:
-        builder = builder.add_root_certificate(c)
-    for c in chain:
-        if not _self_signed(c) and c not in embedded:
-            builder = builder.add_intermediate_certificate(c)
-    try:
-        # Check the signature and the chain against the token's own imprint first, so that "valid but over
-        # other data" and "altered" are told apart.
-        builder.build().verify(resp, imprint)
-    except Exception as e:  # VerificationError, or a ValueError from a field parsed late
-        out["problems"].append({"code": "token_invalid",
-                                "message": f"时间戳令牌签名无效（被改动或非该时间戳机构签发） / the timestamp token's signature "
-                                           f"does not verify (altered, or not signed by this TSA): {e}"})
-        return out
-    if shutil.which("openssl") is None:
+    # Check the signature and the chain against the token's own imprint first, so that "valid but over
+    # other data" and "altered" are told apart.
+    problem = _signature_problem(resp, token, imprint, roots, others)
+    if problem is None and shutil.which("openssl") is None:
         out["note"] = "openssl not installed: the token was checked with rfc3161-client only"
-        problem = None
-    else:
-        problem = openssl_verify(token, imprint, roots, [c for c in chain if not _self_signed(c)])
     if problem:
         out["problems"].append({"code": "token_invalid",
-                                "message": f"时间戳令牌签名或证书链无效 / the timestamp token does not verify with openssl ts: {problem}"})
+                                "message": f"时间戳令牌签名无效（被改动或非该时间戳机构签发） / the timestamp token's signature "
+                                           f"does not verify (altered, or not signed by this TSA): {problem}"})
+        out["trust_reason"] = "token_invalid"
         return out
     if algo != SHA256_OID or imprint != data_sha256:
         out["problems"].append({"code": "token_not_for_manifest",
                                 "message": f"时间戳令牌有效，但不是对本 manifest.json 签发的 / the token is valid but covers other "
                                            f"data (sha256 {imprint.hex()[:16]}…), not this manifest.json "
                                            f"({data_sha256.hex()[:16]}…)"})
+        out["trust_reason"] = "token_not_for_manifest"
         return out
     out["ok"] = True
+    if not pinned:
+        out["trust_reason"] = "no_pinned_root"
+    elif _signature_problem(resp, token, imprint, pinned, others) is None:
+        out["trusted"] = True
+    else:
+        out["trust_reason"] = "not_pinned_tsa"
     return out
+
+
+def _signature_problem(resp, token: bytes, imprint: bytes, roots: list, others: list) -> str | None:
+    """None when the token's signature verifies through one of `roots` (rfc3161-client, then `openssl ts
+    -verify` when installed), else what failed."""
+    builder = VerifierBuilder()
+    for c in roots:
+        builder = builder.add_root_certificate(c)
+    for c in others:
+        builder = builder.add_intermediate_certificate(c)
+    try:
+        builder.build().verify(resp, imprint)
+    except Exception as e:  # VerificationError, or a ValueError from a field parsed late
+        return str(e) or type(e).__name__
+    if shutil.which("openssl") is None:
+        return None
+    problem = openssl_verify(token, imprint, roots, others)
+    return f"openssl ts -verify: {problem}" if problem else None
 
 
 def openssl_verify(token: bytes, digest: bytes, roots: list, others: list) -> str | None:

@@ -10,10 +10,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..errors import PackageError
+from ..errors import PackageError, TimestampError
 from ..store import chain
 from .export import FORMAT, OUTER_FILES
-from ..errors import TimestampError
 from .tsa import check_token, load_pem_certs
 
 SUMS_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
@@ -23,13 +22,17 @@ def _p(code: str, message: str, **where) -> dict:
     return {"code": code, "message": message, **where}
 
 
-def verify_package(path, *, ca_file: str | Path | None = None) -> dict:
+def verify_package(path, *, ca_files=()) -> dict:
+    """Check the package at `path`. `ca_files`: PEM files of the TSA roots the user trusts (--ca, or
+    trusted_tsa_roots in config); a root shipped inside the package is used for the signature check only."""
     path = Path(path)
+    ca_files = [ca_files] if isinstance(ca_files, (str, Path)) else list(ca_files or ())
     if not path.is_file():
         raise PackageError(f"no such package: {path}")
     problems: list[dict] = []
     report = {"ok": False, "path": str(path), "checked": {"files": 0, "bytes": 0}, "problems": problems,
-              "timestamp": {"present": False, "ok": False}, "manifest_sha256": None, "order_no": None}
+              "timestamp": {"present": False, "ok": False, "signature_ok": False, "trusted": False},
+              "manifest_sha256": None, "order_no": None, "trusted": False, "exit_code": EXIT_PROBLEM}
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
@@ -115,26 +118,26 @@ def verify_package(path, *, ca_file: str | Path | None = None) -> dict:
         elif p not in listed and p not in sums and p != "SHA256SUMS" and sums:
             problems.append(_p("extra_file", f"{p} 不在 SHA256SUMS 中（被加入） / not in SHA256SUMS (added)", path=p))
 
-    # The trusted timestamp.
+    # The timestamp: signature and hash first, trust (through a pinned root only) second.
     ts = report["timestamp"]
     token = contents.get("manifest.tsr")
     if token is not None and raw is not None:
         ts["present"] = True
-        pem = contents.get("tsa-chain.pem", b"")
+        pinned = []
         try:
-            package_chain = load_pem_certs(pem)
-            if ca_file:
-                roots = load_pem_certs(Path(ca_file).read_bytes())
-                chain_certs = roots + [c for c in package_chain if c.issuer != c.subject]
-                ts["trust"] = f"--ca {ca_file}"
-            else:
-                chain_certs = package_chain
-                ts["trust"] = "tsa-chain.pem in the package (compare its root fingerprint with the TSA's published one)"
-        except (TimestampError, OSError) as e:
-            chain_certs = []
-            problems.append(_p("token_invalid", f"tsa-chain.pem / --ca unreadable: {e}", path="tsa-chain.pem"))
-        result = check_token(token, hashlib.sha256(raw).digest(), chain_certs)
-        ts.update(ok=result["ok"], gen_time=result["gen_time"], tsa=result["tsa"], roots=result["roots"])
+            package_chain = load_pem_certs(contents.get("tsa-chain.pem", b""))
+        except TimestampError as e:
+            package_chain = []
+            problems.append(_p("token_invalid", f"tsa-chain.pem unreadable: {e}", path="tsa-chain.pem"))
+        for f in ca_files:
+            try:
+                pinned += load_pem_certs(Path(f).read_bytes())
+            except (TimestampError, OSError) as e:
+                raise PackageError(f"可信根证书文件无法读取 / cannot read the pinned root {f}: {e}") from None
+        ts["pinned_from"] = [str(f) for f in ca_files]
+        result = check_token(token, hashlib.sha256(raw).digest(), package_chain, pinned=pinned)
+        ts.update(ok=result["ok"], signature_ok=result["ok"], trusted=result["trusted"], trust_reason=result["trust_reason"],
+                  gen_time=result["gen_time"], tsa=result["tsa"], roots=result["roots"], pinned=result["pinned"])
         if result.get("note"):
             ts["note"] = result["note"]
         for prob in result["problems"]:
@@ -146,10 +149,26 @@ def verify_package(path, *, ca_file: str | Path | None = None) -> dict:
                                    "was altered together with SHA256SUMS, or the token belongs to another package"
             problems.append({**prob, "path": "manifest.tsr"})
     elif token is None:
-        ts["message"] = "本证据包没有可信时间戳 / this package has no trusted timestamp"
+        ts["message"] = "本证据包没有时间戳 / this package has no timestamp"
+        ts["trust_reason"] = "no_timestamp"
 
     report["ok"] = not problems
+    report["trusted"] = report["ok"] and bool(ts.get("trusted"))
+    report["exit_code"] = exit_code(report)
     return report
+
+
+# `witness verify-package` exit codes (README "Exit codes").
+EXIT_TRUSTED = 0  # every file intact; the timestamp verifies through a root the user pinned
+EXIT_PROBLEM = 1  # something was changed, added, removed, or the token is invalid
+EXIT_USAGE = 2
+EXIT_UNTRUSTED = 3  # every file intact, but no timestamp, or a TSA the user has not pinned (time not proven)
+
+
+def exit_code(report: dict) -> int:
+    if not report["ok"]:
+        return EXIT_PROBLEM
+    return EXIT_TRUSTED if report["trusted"] else EXIT_UNTRUSTED
 
 
 def _check_records(manifest: dict, contents: dict, digests: dict, problems: list) -> None:
