@@ -29,7 +29,7 @@ def run(path: Path) -> dict:
 
 def check_shape(result: dict) -> None:
     assert set(result) == {"page_kind", "order", "promise", "deadline", "messages", "shop"}
-    assert result["page_kind"] in ("order", "chat", "rules", "product", "payment", "other")
+    assert result["page_kind"] in ("order", "chat", "rules", "product", "payment", "login", "loading", "other")
     assert set(result["order"]) == ORDER_KEYS
     assert result["order"]["status_code"] in (
         "unpaid", "paid", "processing", "delivered", "failed", "refunded", "expired", "unknown")

@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from .visible import is_hidden, is_ligature
+
 MAX_DEPTH = 200
 MAX_NODES = 60_000
 
@@ -37,24 +39,36 @@ IMPLIED_CLOSE = {
     "option": ("option",),
 }
 _KEEP_ATTRS = frozenset(
-    "class id datetime content name property charset http-equiv title href value data-role data-sender".split()
+    "class id datetime content name property charset http-equiv title href value data-role data-sender "
+    "hidden style aria-hidden type placeholder".split()
 )
 _SCOPE_STOP = frozenset("ul ol table tbody thead tfoot dl div body html select".split())
 _WS = re.compile(r"\s+")
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "parent")
+    __slots__ = ("tag", "attrs", "children", "parent", "_unseen")
 
     def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None"):
         self.tag = tag
         self.attrs = attrs
         self.children: list[Node | str] = []
         self.parent = parent
+        self._unseen: bool | None = None
 
     @property
     def classes(self) -> list[str]:
         return self.attrs.get("class", "").split()
+
+    @property
+    def unseen(self) -> bool:
+        """Hidden, screen-reader-only, or an icon-font ligature (visible.py): its text is not the page's."""
+        if self._unseen is None:
+            classes = self.classes
+            only_text = len(self.children) == 1 and isinstance(self.children[0], str)
+            self._unseen = self.tag in SKIP or is_hidden(self.tag, self.attrs, classes) or (
+                only_text and is_ligature(self.tag, classes, self.children[0]))
+        return self._unseen
 
     def iter(self):
         """All descendant elements in document order (iterative)."""
@@ -72,7 +86,7 @@ class Node:
             item = stack.pop()
             if isinstance(item, str):
                 parts.append(item)
-            elif item.tag not in SKIP:
+            elif item is self or not item.unseen:
                 if item is not self and item.tag in BLOCK:
                     parts.append(sep)
                 stack.extend(reversed(item.children))
@@ -178,7 +192,7 @@ def rows(root: Node) -> list[Row]:
             if t:
                 current.cells.append(HeadCell(t) if head else t)
             continue
-        if item.tag in SKIP:
+        if item.unseen:
             continue
         block = item.tag in BLOCK or item.tag in ("td", "th")
         if entering:

@@ -1,7 +1,7 @@
 """Page understanding: one page (HTML) or one screenshot's text (OCR lines) to the facts the product needs.
 
 The result always has this shape, null where unknown (issue 4):
-{"page_kind": "order|chat|rules|product|payment|other",
+{"page_kind": "order|chat|rules|product|payment|login|loading|other",
  "order": {"order_id", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
            "merchant", "delivery_mode", "contact"},
  "promise": {"text", "within_seconds", "source"},
@@ -16,6 +16,8 @@ Choices worth knowing:
 - amounts without a currency sign are taken as CNY (Chinese shops);
 - an auto-delivery order with no stated window gets promise {"text": <the order type>, "within_seconds": 0,
   "source": "auto_delivery"} (auto delivery means the keys show right after payment);
+- "login" (a sign-in or session-expired page) and "loading" (spinner, skeleton, "正在加载…" with no data yet)
+  are pages that are not evidence yet (pagestate.py); they are only said of a page with no facts and no messages;
 - deadline = paid_at (else ordered_at, else for a chat promise the time it was said) + within_seconds; it is
   null for orders that are unpaid, expired or refunded (nothing is owed).
 """
@@ -28,18 +30,19 @@ from urllib.parse import urlsplit
 
 from helper.clock import iso, parse_iso
 
-from . import chat, dom, labels, promises, sites
+from . import chat, dom, labels, pagestate, promises, sites
 from .decode import decode_html
 
 MAX_CHARS = 8_000_000  # beyond this a "page" is junk; the tail is ignored
-KINDS = ("order", "chat", "rules", "product", "payment", "other")
+KINDS = ("order", "chat", "rules", "product", "payment", "login", "loading", "other")
 
 _ICP = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP[备证]\s*\d{5,12}\s*号(?:\s*-\s*\d{1,3})?")
 _TITLE_SPLIT = re.compile(r"\s*[-|_–—·•]\s*|\s{2,}")
 _GENERIC_TITLE = re.compile(
     r"^(?:订单详情|订单查询|查询订单|订单信息|我的订单|订单|查单|首页|主页|购买|支付|结算|收银台|商品详情|商品|"
     r"工单(?:详情|中心)?|我的工单|客服中心|在线客服|用户中心|个人中心|会员中心|服务条款|用户协议|购买须知|"
-    r"平台规则|规则|协议|常见问题|帮助中心|帮助|查询|支付成功|付款|.{0,8}(?:详情|查询|规则|协议|工单))$"
+    r"平台规则|规则|协议|常见问题|帮助中心|帮助|查询|支付成功|付款|登录|登入|用户登录|会员登录|注册|正在跳转|跳转中?|"
+    r"系统提示|提示信息|提示|加载中|.{0,8}(?:详情|查询|规则|协议|工单))$"
 )
 _RULE_WORDS = re.compile(r"规则|条款|协议|须知|须在|必须|应当|平台规定|本站|全站|所有商品|全部商品")
 _RULES_TITLE = re.compile(r"规则|协议|条款|须知|规范|公约")
@@ -135,7 +138,7 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime) -> dict
         site_name = node.attrs.get("content") or site_name
     heading_nodes = index.select("h1, h2")[:4]
     headings = " ".join(n.text() for n in heading_nodes)
-    return _compose(
+    result = _compose(
         fields=fields,
         rows=page_rows,
         messages=messages,
@@ -147,6 +150,11 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime) -> dict
         now=now,
         heading=next((t for t in (n.text() for n in heading_nodes) if t and t != (site_name or _shop_from_title(title))), None),
     )
+    if result["page_kind"] in ("other", "rules") or pagestate.only_state_messages(result):
+        state = pagestate.kind_of_empty_page(root, html)
+        if state:
+            result["page_kind"], result["messages"] = state, []
+    return result
 
 
 # --- plain text ------------------------------------------------------------------------------------------------
