@@ -17,6 +17,16 @@ from .tsa import check_token, load_pem_certs
 
 SUMS_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
+# Bounds for a package from anyone (a hostile zip included): entries are hashed as they stream, never held
+# whole, and an entry whose declared or actual size is past its bound is refused before or while it is read.
+MAX_ENTRY_BYTES = 512 * 1024 * 1024  # one evidence file (a capture is capped far below this)
+MAX_TOTAL_BYTES = 8 * 1024 * 1024 * 1024  # the whole package, uncompressed
+MAX_ENTRIES = 100_000
+# The few files read as a whole (they are parsed); everything else is only hashed.
+SMALL_FILES = {"manifest.json": 256 * 1024 * 1024, "SHA256SUMS": 64 * 1024 * 1024,
+               "manifest.tsr": 1024 * 1024, "tsa-chain.pem": 1024 * 1024}
+CHUNK = 1024 * 1024
+
 
 def _p(code: str, message: str, **where) -> dict:
     return {"code": code, "message": message, **where}
@@ -40,27 +50,17 @@ def verify_package(path, *, ca_files=()) -> dict:
         return report
 
     with zf:
-        contents: dict[str, bytes] = {}
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            if info.filename in contents:
-                problems.append(_p("extra_file", f"{info.filename} appears twice in the zip (added copy)", path=info.filename))
-                continue
-            try:
-                contents[info.filename] = zf.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError) as e:  # CRC error: bytes changed inside the zip
-                problems.append(_p("file_changed", f"{info.filename}: 无法读取（zip 内数据被改动） / unreadable in the zip: {e}",
-                                   path=info.filename))
-    digests = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
-    report["checked"] = {"files": len(contents), "bytes": sum(len(d) for d in contents.values())}
+        sizes, digests, small = _read_entries(zf, problems)
+    report["checked"] = {"files": len(sizes), "bytes": sum(sizes.values())}
+    if any(p["code"] == "entry_too_large" for p in problems):
+        return report  # a bomb: nothing else in it is worth reading
 
     # SHA256SUMS: the plain-tool view of every file.
     sums: dict[str, str] = {}
-    if "SHA256SUMS" not in contents:
+    if "SHA256SUMS" not in sizes:
         problems.append(_p("file_missing", "SHA256SUMS 缺失 / SHA256SUMS is missing", path="SHA256SUMS"))
     else:
-        for line in contents["SHA256SUMS"].decode("utf-8", "replace").splitlines():
+        for line in small.get("SHA256SUMS", b"").decode("utf-8", "replace").splitlines():
             m = SUMS_LINE.match(line)
             if m:
                 sums[m.group(2)] = m.group(1)
@@ -69,7 +69,7 @@ def verify_package(path, *, ca_files=()) -> dict:
 
     # The manifest.
     manifest = None
-    raw = contents.get("manifest.json")
+    raw = small.get("manifest.json")
     if raw is None:
         problems.append(_p("manifest_missing", "manifest.json 缺失 / manifest.json is missing", path="manifest.json"))
     else:
@@ -94,25 +94,25 @@ def verify_package(path, *, ca_files=()) -> dict:
             if isinstance(rec, dict) and isinstance(rec.get("path"), str):
                 listed[rec["path"]] = rec
         for p, rec in listed.items():
-            if p not in contents:
+            if p not in sizes:
                 problems.append(_p("file_missing", f"{p} 缺失 / is missing from the package", path=p))
-            elif digests[p] != rec.get("sha256") or len(contents[p]) != rec.get("size"):
+            elif digests[p] != rec.get("sha256") or sizes[p] != rec.get("size"):
                 problems.append(_p("file_changed", f"{p} 被改动 / was changed (sha256 {digests[p][:12]}… ≠ "
                                    f"{str(rec.get('sha256'))[:12]}… in manifest.json)", path=p))
-        _check_records(manifest, contents, digests, problems)
+        _check_records(manifest, sizes, problems)
 
     # Files checked by SHA256SUMS but not by the manifest (the outer files), and extra files.
     for p, want in sums.items():
         if p in listed or p == "manifest.json":
             continue
-        if p not in contents:
+        if p not in sizes:
             code = "token_missing" if p == "manifest.tsr" else "file_missing"
             problems.append(_p(code, f"{p} 缺失 / is missing (listed in SHA256SUMS)", path=p))
         elif digests[p] != want:
             code = "token_altered" if p == "manifest.tsr" else "file_changed"
             problems.append(_p(code, f"{p} 被改动 / was changed (sha256 {digests[p][:12]}… ≠ {want[:12]}… in SHA256SUMS)", path=p))
     known = set(listed) | set(OUTER_FILES)
-    for p in contents:
+    for p in sizes:
         if p not in known:
             problems.append(_p("extra_file", f"{p} 是多出的文件，不在 manifest.json 中 / extra file not in manifest.json", path=p))
         elif p not in listed and p not in sums and p != "SHA256SUMS" and sums:
@@ -120,12 +120,12 @@ def verify_package(path, *, ca_files=()) -> dict:
 
     # The timestamp: signature and hash first, trust (through a pinned root only) second.
     ts = report["timestamp"]
-    token = contents.get("manifest.tsr")
+    token = small.get("manifest.tsr")
     if token is not None and raw is not None:
         ts["present"] = True
         pinned = []
         try:
-            package_chain = load_pem_certs(contents.get("tsa-chain.pem", b""))
+            package_chain = load_pem_certs(small.get("tsa-chain.pem", b""))
         except TimestampError as e:
             package_chain = []
             problems.append(_p("token_invalid", f"tsa-chain.pem unreadable: {e}", path="tsa-chain.pem"))
@@ -171,7 +171,67 @@ def exit_code(report: dict) -> int:
     return EXIT_TRUSTED if report["trusted"] else EXIT_UNTRUSTED
 
 
-def _check_records(manifest: dict, contents: dict, digests: dict, problems: list) -> None:
+def _too_large(name: str, size: int, bound: int, how: str) -> dict:
+    return _p("entry_too_large", f"{name}: {how} {size:,} 字节，超过上限 {bound:,} / the {how} size is out of bounds "
+              "(a zip bomb or a damaged package); not read", path=name)
+
+
+def _read_entries(zf: zipfile.ZipFile, problems: list) -> tuple[dict, dict, dict]:
+    """Every entry's size and sha256, streamed; the small parsed files kept whole.
+
+    Refuses (entry_too_large) an entry whose declared size is over its bound, a package whose declared total
+    or entry count is, and an entry that inflates past what it declared."""
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    declared = sum(i.file_size for i in infos)
+    if len(infos) > MAX_ENTRIES or declared > MAX_TOTAL_BYTES:
+        problems.append(_p("entry_too_large", f"证据包声明 {len(infos):,} 个文件共 {declared:,} 字节，超过上限 / the package "
+                           f"declares {len(infos):,} entries and {declared:,} bytes, out of bounds; not read"))
+        return {}, {}, {}
+    sizes: dict[str, int] = {}
+    digests: dict[str, str] = {}
+    small: dict[str, bytes] = {}
+    for info in infos:
+        name = info.filename
+        if name in sizes:
+            problems.append(_p("extra_file", f"{name} appears twice in the zip (added copy)", path=name))
+            continue
+        bound = SMALL_FILES.get(name, MAX_ENTRY_BYTES)
+        if info.file_size > bound:
+            problems.append(_too_large(name, info.file_size, bound, "declared"))
+            continue
+        try:
+            sizes[name], digests[name], data = _hash_entry(zf, info, keep=name in SMALL_FILES)
+        except _Oversize as e:
+            problems.append(_too_large(name, e.args[0], info.file_size, "actual"))
+            continue
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:  # CRC error: bytes changed inside the zip
+            problems.append(_p("file_changed", f"{name}: 无法读取（zip 内数据被改动） / unreadable in the zip: {e}", path=name))
+            continue
+        if data is not None:
+            small[name] = data
+    return sizes, digests, small
+
+
+class _Oversize(Exception):
+    pass
+
+
+def _hash_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool) -> tuple[int, str, bytes | None]:
+    digest = hashlib.sha256()
+    size = 0
+    kept = bytearray() if keep else None
+    with zf.open(info) as f:
+        while chunk := f.read(CHUNK):
+            size += len(chunk)
+            if size > info.file_size:  # inflates past its declared size
+                raise _Oversize(size)
+            digest.update(chunk)
+            if kept is not None:
+                kept += chunk
+    return size, digest.hexdigest(), bytes(kept) if kept is not None else None
+
+
+def _check_records(manifest: dict, contents: dict, problems: list) -> None:
     """The manifest's own records agree: chain events hash to their recorded hash, and each capture's
     artifact hashes (as the chain stored them) match the files in the package (or, in a redacted copy,
     the file's recorded original)."""
