@@ -19,6 +19,10 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.set_defaults(func=cmd_verify)
 
+    p = sub.add_parser("anchor", help="锚定哈希链 / timestamp the chain head now (RFC 3161; the helper does it by itself when tsa_url is set)")
+    p.add_argument("--tsa-url", help="RFC 3161 TSA (default: config tsa_url / WITNESS_TSA_URL)")
+    p.set_defaults(func=cmd_anchor)
+
 
 def cmd_serve(args) -> int:
     from .api import run
@@ -34,7 +38,8 @@ def cmd_token(args) -> int:
 
 def cmd_verify(args) -> int:
     from .cli import print_json
-    from .store import Store, verify_and_record
+    from .package.anchor import verify_store
+    from .store import Store
 
     config = load_config(args.data_dir)
     if not config.db_path.exists():
@@ -42,7 +47,7 @@ def cmd_verify(args) -> int:
         return 2
     store = Store(config.data_dir)
     try:
-        report = verify_and_record(store)
+        report = verify_store(store, config)
     finally:
         store.close()
     if args.json:
@@ -51,6 +56,7 @@ def cmd_verify(args) -> int:
         c = report["checked"]
         print(f"检查 / checked: {c['events']} events, {c['captures']} captures, {c['orders']} orders, "
               f"{c['files']} files ({c['bytes']:,} bytes)")
+        print_anchor(report)
         for p in report["problems"]:
             print(f"  ✗ [{p['code']}] {p['message']}")
         if report["ok"]:
@@ -59,3 +65,41 @@ def cmd_verify(args) -> int:
         else:
             print(f"✗ 发现 {len(report['problems'])} 个问题 / {len(report['problems'])} problem(s) found")
     return 0 if report["ok"] else 1
+
+
+def cmd_anchor(args) -> int:
+    from .errors import BadRequest
+    from .package.anchor import anchor_head
+    from .store import Store
+
+    config = load_config(args.data_dir)
+    url = args.tsa_url or config.tsa_url
+    if not url:
+        raise BadRequest("没有时间戳服务器 / no TSA: give --tsa-url or set tsa_url in config.json")
+    if not config.db_path.exists():
+        print(f"witness: no evidence database in {config.data_dir}", file=sys.stderr)
+        return 2
+    store = Store(config.data_dir)
+    try:
+        event = anchor_head(store, url)
+    finally:
+        store.close()
+    if event is None:
+        print("链为空，无需锚定 / the chain is empty: nothing to anchor")
+        return 0
+    d = event["data"]
+    print(f"✓ 已锚定 / anchored: event #{d['seq']} {d['hash'][:16]}… at {d['gen_time']} by {d['tsa']} (chain event #{event['seq']})")
+    return 0
+
+
+def print_anchor(report: dict) -> None:
+    a = report.get("anchor")
+    if a:
+        sig = "" if a["signature_checked"] else "（未核对签名：未配置 tsa_ca / signature not checked: no tsa_ca）"
+        print(f"最近锚定 / latest anchor: event #{a['seq']} {a['hash'][:16]}… timestamped {a['gen_time']} by {a['tsa']}{sig}; "
+              f"事件 1-{a['seq']} 的改写或删除都会被发现 / any rewrite or removal of events 1-{a['seq']} is detected")
+    else:
+        print("未锚定 / no anchor: 链头文件可与数据库一起被改写；设置 tsa_url 后助手会定期锚定 / the chain head file can be "
+              "rewritten together with the database; set tsa_url and the helper anchors the chain")
+    for note in report.get("anchor_notes") or []:
+        print(f"  注意 / note: {note}")

@@ -65,8 +65,23 @@ async def _ocr_ctx(app: web.Application):
         yield
 
 
+async def _anchor_ctx(app: web.Application):
+    """With a TSA configured, timestamp the chain head after new events (helper/package/anchor.py)."""
+    from datetime import timedelta
+
+    from ..package.anchor import Anchorer
+
+    config = app[keys.CONFIG]
+    if not config.tsa_url:
+        yield
+        return
+    anchorer = Anchorer(app[keys.STORE], config.tsa_url, interval=timedelta(minutes=config.anchor_interval_minutes))
+    async with _background(anchorer.run(), "anchor"):
+        yield
+
+
 # Long-lived resources, opened in order and closed in reverse.
-CONTEXTS = [_store_ctx, _scheduler_ctx, _ocr_ctx, capture_ctx]
+CONTEXTS = [_store_ctx, _scheduler_ctx, _anchor_ctx, _ocr_ctx, capture_ctx]
 
 
 def create_app(config: Config) -> web.Application:

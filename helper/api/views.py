@@ -16,7 +16,6 @@ from ..errors import BadRequest, NotFound
 from ..escalation import actions_of, order_status, record_action
 from ..orders import analyse
 from ..understanding import shop_host
-from ..store import verify_and_record
 from ..store.store import ORDER_FIELDS
 from . import keys
 from .bodies import int_param, read_json
@@ -186,5 +185,7 @@ async def analyze(request: web.Request) -> web.Response:
 
 
 async def run_verify(request: web.Request) -> web.Response:
-    report = await asyncio.to_thread(verify_and_record, request.app[keys.STORE])
+    from ..package.anchor import verify_store
+
+    report = await asyncio.to_thread(verify_store, request.app[keys.STORE], request.app[keys.CONFIG])
     return web.json_response(report)

@@ -79,6 +79,19 @@ def request_timestamp(url: str, data: bytes, *, timeout: float = 15.0) -> Stamp:
                  certs_pem=b"".join(c.public_bytes(Encoding.PEM) for c in certs))
 
 
+def token_facts(token: bytes) -> dict:
+    """What a TimeStampResp says, unchecked: imprint (bytes), gen_time, tsa, certs_pem (embedded certificates)."""
+    try:
+        resp = decode_timestamp_response(token)
+        info = resp.tst_info
+        certs = [cryptography.x509.load_der_x509_certificate(c) for c in resp.signed_data.certificates]
+        return {"imprint": info.message_imprint.message, "gen_time": info.gen_time.isoformat(),
+                "tsa": certs[0].subject.rfc4514_string() if certs else None,
+                "certs_pem": b"".join(c.public_bytes(Encoding.PEM) for c in certs)}
+    except Exception as e:  # the library raises ValueError or its own parse errors
+        raise TimestampError(f"not an RFC 3161 timestamp response: {e}") from e
+
+
 def load_pem_certs(data: bytes) -> list:
     try:
         return cryptography.x509.load_pem_x509_certificates(data) if data.strip() else []

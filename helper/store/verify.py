@@ -26,8 +26,11 @@ def _hash_all(paths: list) -> dict:
         return dict(pool.map(one, paths, chunksize=16))
 
 
-def verify(store: Store) -> dict:
+def verify(store: Store, *, checks=()) -> dict:
+    """Everything `witness verify` checks. `checks`: further checks of the parsed events from higher layers
+    (the chain anchors), each `check(store, events) -> {"problems": [...], "report": {...}}`."""
     problems: list[dict] = []
+    extra: dict = {}
     with store._lock:
         events = [dict(r) for r in store.query("SELECT * FROM events ORDER BY seq")]
         captures = {r["id"]: r for r in store.query("SELECT * FROM captures")}
@@ -50,6 +53,10 @@ def verify(store: Store) -> dict:
             e["data"] = None
         parsed.append(e)
     problems += chain.check_chain(parsed)
+    for check in checks:
+        result = check(store, parsed)
+        problems += result["problems"]
+        extra.update(result.get("report", {}))
     head = store.read_head()
     last = parsed[-1] if parsed else None
     if head:
@@ -152,13 +159,14 @@ def verify(store: Store) -> dict:
                     "files": len(wanted), "bytes": total_bytes},
         "head": {"seq": last["seq"], "hash": last["hash"]} if last else None,
         "problems": problems,
+        **extra,
     }
 
 
-def verify_and_record(store: Store) -> dict:
+def verify_and_record(store: Store, *, checks=()) -> dict:
     """Verify; when everything is intact, append a `verify.run` event. A broken chain is never extended
     by the verifier: the report is returned and the chain left exactly as found."""
-    report = verify(store)
+    report = verify(store, checks=checks)
     if report["ok"]:
         event = store.append_event("verify.run", {"ok": True, "checked": report["checked"], "head": report["head"]})
         report["event"] = {"seq": event["seq"], "hash": event["hash"]}
