@@ -262,3 +262,27 @@ def test_bad_arguments():
     with pytest.raises(TypeError):
         risk.assess(None, None, now=NOW)
     assert risk.assess("<p>立即购买</p>", None, now=NOW)["shop"]["host"] is None
+
+
+def test_offer_facts_and_content_hash_ignore_clock_times():
+    html = (PAGES / "dujiaoka_luna_buy_steam.html").read_text("utf-8")
+    a = risk.offer_facts(html, "https://xingchenka.com/buy/12", now=NOW)
+    assert a["product"] == "Steam 钱包 100 元充值码" and a["price"] == "96.00" and a["face_value"] == "100"
+    assert a["promise"]["text"].startswith("付款后5分钟内自动发货") and a["promise"]["within_seconds"] == 300
+    assert a["shop"] == {"host": "xingchenka.com", "name": "星辰数卡", "icp": "粤ICP备2023117465号-1"}
+    tick = lambda t: risk.offer_facts(html.replace("</body>", f"<p>距活动结束 {t}，当前时间 2026-11-27 {t}</p></body>"),
+                                      "https://xingchenka.com/buy/12", now=NOW)["content_sha256"]  # noqa: E731
+    assert tick("04:59:12") == tick("00:03:07") != a["content_sha256"]
+    edited = html.replace("付款后5分钟内自动发货", "付款后24小时内发货")
+    b = risk.offer_facts(edited, "https://xingchenka.com/buy/12", now=NOW)
+    assert b["content_sha256"] != a["content_sha256"] and b["promise"]["within_seconds"] == 86400
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Steam 钱包 100 元充值码", "Steam钱包100元充值码", True),
+    ("王者荣耀 648 点券", "王者荣耀 648 点券 秒充", True),
+    ("Q币 100", "Q币 10", False),
+    ("", "x", False), (None, None, False),
+])
+def test_same_goods(a, b, same):
+    assert risk.same_goods(a, b) is same

@@ -18,6 +18,7 @@ the merchant: any strong signal -> 高; three or more warnings -> 高; one or tw
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from datetime import datetime
@@ -486,3 +487,48 @@ def assess(html: str | bytes, url: str | None, *, now: datetime, history=()) -> 
         "shop": {"host": host, "name": name, "icp": icp["text"] if icp else None},
         "history": hist,
     }
+
+
+# --- the offer as sold (what a product-page snapshot keeps) -------------------------------------------------
+
+# Clock times and countdowns change on every look ("请在 04:59 内支付", "12:03:05"); they are not the offer.
+_VOLATILE = re.compile(r"\d{1,4}[-/年.]\d{1,2}[-/月.]\d{1,2}日?|\d{1,2}:\d{2}(?::\d{2})?|\d+\s*(?:秒|s)\b")
+
+
+def offer_facts(html: str | bytes, url: str | None, *, now: datetime) -> dict:
+    """What a snapshot of a product or checkout page records: the goods, price, face value, the shop's own
+    delivery promise, the shop, and `content_sha256` (SHA-256 of the visible text without clock times), by which
+    snapshots of an unchanged offer are told apart from a changed one."""
+    _check_now(now)
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        html = decode_html(bytes(html))
+    if not isinstance(html, str):
+        raise TypeError("html must be str or bytes")
+    facts = extract(html, url, now=now)
+    page = Page(html[:2_000_000], url)
+    promise = facts.get("promise") or {}
+    product = offer_product(page, facts)
+    _, offer = check_price(page, facts, product)
+    text = page.text
+    return {
+        "product": product, "price": offer["price"], "face_value": offer["face_value"],
+        "promise": ({"text": promise["text"], "within_seconds": promise.get("within_seconds"),
+                     "source": promise.get("source")} if shop_promise(facts) else None),
+        "shop": {"host": shop_host(url), "name": (facts.get("shop") or {}).get("name"),
+                 "icp": (facts.get("shop") or {}).get("icp")},
+        "page_kind": facts["page_kind"],
+        "text": text,
+        "content_sha256": hashlib.sha256(_VOLATILE.sub("", re.sub(r"\s+", " ", text)).encode("utf-8")).hexdigest(),
+    }
+
+
+def same_goods(a: str | None, b: str | None) -> bool:
+    """Two product names for the same goods: equal or one inside the other, ignoring spaces, case and punctuation."""
+    norm = lambda s: re.sub(r"[\s\W_]+", "", s or "").lower()  # noqa: E731
+    x, y = sorted((norm(a), norm(b)), key=len)
+    if not x or len(x) < 4 and x != y:
+        return False
+    i = y.find(x)
+    # "q币10" is not inside "q币100": a number must not run on past the shorter name
+    return i >= 0 and not (x[-1].isdigit() and y[i + len(x):i + len(x) + 1].isdigit()) \
+        and not (x[0].isdigit() and i > 0 and y[i - 1].isdigit())
