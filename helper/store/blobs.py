@@ -7,10 +7,13 @@ returns, so a crash leaves at most an unreferenced file or a temp file (removed 
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import itertools
 import mimetypes
 import os
 import secrets
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +139,48 @@ def hash_file(path: Path) -> tuple[str, int]:
         buf = bytearray(CHUNK)
         view = memoryview(buf)
         while n := f.readinto(buf):
+            digest.update(view[:n])
+            size += n
+    return digest.hexdigest(), size
+
+
+class NotRegularFile(OSError):
+    """A stored name that is a symbolic link, FIFO, device or folder: never read."""
+
+
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+
+
+def open_stored(root: Path, path: Path) -> int:
+    """A file descriptor for a stored blob: no symbolic link followed (the file nor its folders under `root`),
+    only a regular file. Raises FileNotFoundError or NotRegularFile."""
+    rel = path.relative_to(root)
+    for folder in [root, *[root / p for p in itertools.accumulate(rel.parts[:-1], lambda a, b: f"{a}/{b}")]]:
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode):
+            raise NotRegularFile(f"{folder} is not a folder")
+    try:
+        fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotRegularFile(f"{path} is a symbolic link") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegularFile(f"{path} is not a regular file")
+    return fd
+
+
+def hash_stored(root: Path, path: Path, *, limit: int) -> tuple[str, int]:
+    """sha256 and size of a stored blob, reading at most `limit` + 1 bytes (enough to tell it grew)."""
+    fd = open_stored(root, path)
+    digest = hashlib.sha256()
+    size = 0
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        while size <= limit and (n := f.readinto(view[: min(CHUNK, limit + 1 - size)])):
             digest.update(view[:n])
             size += n
     return digest.hexdigest(), size

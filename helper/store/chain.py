@@ -35,14 +35,17 @@ def event_hash(body: dict) -> str:
     return hashlib.sha256(canonical_json({k: body[k] for k in EVENT_FIELDS})).hexdigest()
 
 
-def check_chain(events) -> list[dict]:
+def check_chain(events, *, all_hashes: dict | None = None) -> list[dict]:
     """Problems in a sequence of stored events (dicts with EVENT_FIELDS + 'hash'), in seq order.
 
     Reports edited rows (hash does not match the content), deleted rows (a gap in seq whose successor's
     prev_hash names a missing hash), reordering (prev_hash names a hash that exists elsewhere).
+    `events` may be a stream when `all_hashes` ({hash: seq} of every event) is given.
     """
     problems = []
-    all_hashes = {e["hash"]: e["seq"] for e in events}
+    if all_hashes is None:
+        events = list(events)
+        all_hashes = {e["hash"]: e["seq"] for e in events}
     prev_hash, prev_seq = GENESIS, 0
     for e in events:
         seq = e["seq"]

@@ -46,7 +46,7 @@ def messages_digest(messages: list[dict]) -> str:
 
 
 def order_snapshot(row: dict) -> dict:
-    return {k: row[k] for k in ("id", "shop_host", "order_no", *ORDER_FIELDS)}
+    return {k: row[k] for k in ("id", "shop_host", "order_no", *ORDER_FIELDS, "created_at", "updated_at")}
 
 
 class Store:

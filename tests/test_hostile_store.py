@@ -1,0 +1,81 @@
+"""Hostile changes to the evidence store and its folder (issue 15, breaks 6 and 9).
+
+Each test names the break it pins; each failed on the code before the fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from conftest import run_witness
+from helper.store import Store
+
+
+@pytest.fixture
+def chat_store(tmp_path):
+    """One order, one chat capture linked to it (messages feed the drafts), one OCR row (feeds search)."""
+    data = tmp_path / "data"
+    store = Store(data)
+    order, _ = store.upsert_order("shop.example", "A1", {"amount": "58.00", "status": "已付款"})
+    cap = store.add_capture(kind="chat", source="url", url="https://shop.example/chat", title="客服",
+                            files={"page.png": b"png bytes", "text.txt": "商家：5分钟内发货".encode()},
+                            order_id=order["id"], messages=[{"sender": "merchant", "text": "5分钟内发货"}])
+    store.add_ocr(cap["id"], "page.png", status="done", engine="tesseract",
+                  result={"text": "商家：5分钟内发货", "lines": []}, checks={})
+    store.close()
+    return data, cap
+
+
+def _sql(data, *statements):
+    conn = sqlite3.connect(data / "witness.db")
+    for s in statements:
+        conn.execute(s)
+    conn.commit()
+    conn.close()
+
+
+def _verify(data, timeout=30):
+    proc = run_witness("verify", "--json", data_dir=data, timeout=timeout)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("statements, part", [
+    (["UPDATE messages SET order_id = NULL"], "messages.order_id"),  # one UPDATE dropped the chat from the drafts
+    (["UPDATE orders SET created_at = '2020-01-01T00:00:00.000+00:00'"], None),
+    (["UPDATE orders SET updated_at = '2030-01-01T00:00:00.000+00:00'"], None),
+    (["UPDATE ocr SET text = '商家：已发货'"], "ocr.text"),
+    (["UPDATE ocr_fts SET text = '商家：已发货' WHERE rowid = 1"], "ocr_fts"),
+    (["DELETE FROM ocr_fts"], "ocr_fts"),
+])
+def test_break6_verify_covers_every_row_that_feeds_a_draft_report_or_search(chat_store, statements, part):
+    """Break 6: messages.order_id, orders.created_at/updated_at, ocr.text and the FTS index were not verified."""
+    data, _ = chat_store
+    assert _verify(data)[0] == 0
+    _sql(data, *statements)
+    rc, report = _verify(data)
+    assert rc == 1, report
+    assert part is None or any(p.get("part") == part for p in report["problems"]), report["problems"]
+
+
+@pytest.mark.parametrize("replacement", ["symlink_dev_zero", "fifo", "symlink_folder"])
+def test_break6_verify_never_follows_links_or_reads_special_files(chat_store, tmp_path, replacement):
+    """Break 6: a blob replaced by a symlink to /dev/zero or by a FIFO made `witness verify` hang."""
+    data, cap = chat_store
+    blob = cap["artifacts"][0]["path"]
+    os.chmod(blob, 0o644)
+    os.remove(blob)
+    if replacement == "symlink_dev_zero":
+        os.symlink("/dev/zero", blob)
+    elif replacement == "fifo":
+        os.mkfifo(blob)
+    else:  # the shard folder itself swapped for a link to a look-alike elsewhere
+        shard = os.path.dirname(blob)
+        elsewhere = tmp_path / "elsewhere"
+        os.rename(shard, elsewhere)
+        os.symlink(elsewhere, shard)
+    rc, report = _verify(data, timeout=20)
+    assert rc == 1
+    assert any(p["code"] == "file_not_regular" and p["capture_id"] == cap["id"] for p in report["problems"]), report
