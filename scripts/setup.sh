@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent set-up on Debian/Ubuntu: system packages, a virtualenv in .venv, the package with test extras.
-# Fast when everything is already present. Needs root or sudo for the system packages.
+# Idempotent set-up on Debian/Ubuntu: system packages, a virtualenv in .venv, the exact dependency versions of
+# requirements.lock, then the package itself (editable, with test extras). Fast when everything is already
+# present. Needs root or sudo for the system packages. Refresh the lock with scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,10 +32,12 @@ stamp=.venv/.installed
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-# Reinstall only when the project definition changed.
-want=$(sha256sum pyproject.toml | cut -c1-64)
+# Reinstall only when the project definition or the lock changed.
+want=$(cat pyproject.toml requirements.lock setup.py | sha256sum | cut -c1-64)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps -e '.[test]'
+  .venv/bin/python -m pip check  # the lock satisfies every declared dependency
   echo "$want" > "$stamp"
 fi
