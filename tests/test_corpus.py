@@ -35,6 +35,16 @@ def test_both_halves_have_pages():
         assert any(p.half == half for p in PAGES), f"tests/corpus/{half} is empty"
 
 
+def test_size_and_spread():
+    """Issue 12: at least 40 pages from at least 12 distinct real systems, each system in both halves."""
+    assert len(PAGES) >= 40
+    systems = {p.system for p in PAGES if p.expect}
+    assert len(systems) >= 12, sorted(systems)
+    for system in systems:
+        halves = {p.half for p in PAGES if p.expect and p.system == system}
+        assert halves == set(HALVES), f"{system} is only in {halves}"
+
+
 def test_every_expectation_has_its_page():
     for half in HALVES:
         for path in (CORPUS / half).glob("*.expect.json"):
