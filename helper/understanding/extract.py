@@ -18,19 +18,21 @@ Choices worth knowing:
   "source": "auto_delivery"} (auto delivery means the keys show right after payment);
 - "login" (a sign-in or session-expired page) and "loading" (spinner, skeleton, "正在加载…" with no data yet)
   are pages that are not evidence yet (pagestate.py); they are only said of a page with no facts and no messages;
-- deadline = paid_at (else ordered_at, else for a chat promise the time it was said) + within_seconds; it is
-  null for orders that are unpaid, expired or refunded (nothing is owed).
+- deadline = the promise's anchor + within_seconds (deadlines.py, the one computation shared with tracked
+  orders): paid_at, else ordered_at; a merchant's chat message counts from when it was said unless it says
+  "付款后…"; a clock-time promise ("今天21点前") has within_seconds from its anchor to that time. It is null
+  for orders that are unpaid, expired or refunded (nothing is owed).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from helper.clock import iso, parse_iso
+from helper.clock import parse_iso
 
-from . import chat, dom, labels, pagestate, promises, sites
+from . import chat, deadlines, dom, labels, pagestate, promises, sites
 from .decode import decode_html
 
 MAX_CHARS = 8_000_000  # beyond this a "page" is junk; the tail is ignored
@@ -278,8 +280,11 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
             candidates += promises.find_promises(m["text"], "chat", position=i, at=at)
     default_source = {"order": "order_note", "product": "product", "rules": "rules"}.get(kind, "rules")
     exact = labels.label_matcher((site or {}).get("labels"))
+    said_lines = {ln for m in messages for ln in m["text"].splitlines()}  # OCR text: a message is nobody's rule
     for r, (cells, region) in enumerate(rows):
         text = " ".join(cells[1:] if len(cells) > 1 and exact.match(cells[0]) else cells)
+        if text in said_lines:
+            continue
         if region:
             source = region
         elif r in note_rows:
@@ -295,11 +300,10 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         candidates.append(promises.Promise(mode_text, 0, "auto_delivery", 10**9))
     chosen = promises.choose(candidates, product=order["product"], mode=order["delivery_mode"])
     if chosen is not None:
-        result["promise"] = chosen.as_dict()
-        base = order["paid_at"] or order["ordered_at"]
-        base_dt = parse_iso(base) if base else (chosen.at if chosen.source == "chat" else None)
-        if base_dt is not None and order["status_code"] not in ("unpaid", "expired", "refunded"):
-            result["deadline"] = iso(base_dt + timedelta(seconds=chosen.within_seconds))
+        paid_at, ordered_at = (parse_iso(order[k]) if order[k] else None for k in ("paid_at", "ordered_at"))
+        result["promise"] = promises.describe(chosen, paid_at=paid_at, ordered_at=ordered_at)
+        result["deadline"] = deadlines.deadline(result["promise"], said_at=chosen.at, paid_at=paid_at,
+                                                ordered_at=ordered_at, status_code=order["status_code"])
 
     result["messages"] = messages
     icp = _ICP.search(page_text)

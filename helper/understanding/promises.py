@@ -11,6 +11,10 @@ Candidates come with the place they were found (`source`): "chat" (a merchant's 
    general "自动发货商品即时发货" in a widget does not override the order page), product, rules, auto_delivery;
 3. within chat the latest message, elsewhere the first in the page; a clause naming this product's class
    beats a generic one.
+
+Clock-time promises ("今天21点前给你处理", "周五前") come from deadlines.py and carry their `clock`; `describe`
+places them on the calendar. Outside a merchant's chat message, reported speech ("商品写着 1 小时内到账",
+"你们说好的24小时内") is somebody quoting a promise, not making one.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+
+from . import deadlines
 
 SOURCES = ("order_note", "chat", "product", "rules", "auto_delivery")
 
@@ -42,6 +48,7 @@ _MISSED = re.compile(r"^\s*(?:未|没有?|不)(?:发货|处理|到账|完成|收
 _AUTO_HINT = re.compile(r"自动")
 _MANUAL_HINT = re.compile(r"人工|手动|代充|代开|代刷|手工")
 _CLASS = re.compile(r"([\u4e00-\u9fa5A-Za-z]{1,6})类")
+_QUOTED = re.compile(r"写着|写的|说好|说过|不是说|你们说|你说|你们承诺|你承诺|答应过?|标着|标的")
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Promise:
     position: int = 0
     at: datetime | None = None  # when it was said (chat messages)
     scope: str = ""  # the comma-delimited part holding the window, for mode/class hints
+    clock: deadlines.ClockSpec | None = None  # a clock-time promise; within_seconds comes from describe()
 
     def as_dict(self) -> dict:
         return {"text": self.text, "within_seconds": self.within_seconds, "source": self.source}
@@ -105,6 +113,8 @@ def find_promises(text: str, source: str, *, position: int = 0, at: datetime | N
     out: list[Promise] = []
     if not text:
         return out
+    for start, end, spec in deadlines.find_clock_promises(text):
+        out.append(Promise(_clause(text, start, end), 0, source, position + start, at, _scope(text, start, end), spec))
     for m in _DURATION.finditer(text):
         after = text[m.end(): m.end() + 12]
         before = text[max(0, m.start() - 12): m.start()]
@@ -130,7 +140,25 @@ def find_promises(text: str, source: str, *, position: int = 0, at: datetime | N
             continue  # "付款后5分钟内自动秒发" already has its window
         out.append(Promise(_clause(text, m.start(), m.end()), 0, source, position + m.start(), at,
                            _scope(text, m.start(), m.end())))
+    if source != "chat":
+        out = [p for p in out if not _quoted(text, p.position - position)]
     return out
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Reported speech before the promise in its clause: "商品写着 1 小时内到账" quotes a promise."""
+    a = max(text.rfind(c, 0, start) for c in _CLAUSE_END + "，,") + 1
+    return bool(_QUOTED.search(text[a:start]))
+
+
+def describe(p: Promise, *, paid_at: datetime | None, ordered_at: datetime | None) -> dict:
+    """The promise as understanding reports it: {"text", "within_seconds", "source"}. A clock-time promise's
+    within_seconds runs from its anchor (deadlines.anchor) to the promised time; None when the anchor is unknown."""
+    within: int | None = p.within_seconds
+    if p.clock is not None:
+        start = deadlines.anchor(p.source, p.text, said_at=p.at, paid_at=paid_at, ordered_at=ordered_at)
+        within = int((deadlines.resolve(p.clock, start) - start).total_seconds()) if start else None
+    return {"text": p.text, "within_seconds": within, "source": p.source}
 
 
 def _mode_hint(p: Promise) -> str | None:
