@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 
 import pytest
 
 from conftest import run_witness
 from helper.store import Store
+from packagedata import png
 
 
 @pytest.fixture
@@ -79,3 +81,58 @@ def test_break6_verify_never_follows_links_or_reads_special_files(chat_store, tm
     rc, report = _verify(data, timeout=20)
     assert rc == 1
     assert any(p["code"] == "file_not_regular" and p["capture_id"] == cap["id"] for p in report["problems"]), report
+
+
+def _modes(root) -> dict[str, int]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            out[os.path.relpath(path, root)] = stat.S_IMODE(os.lstat(path).st_mode)
+    return out
+
+
+def test_break9_first_command_creates_a_private_data_folder(tmp_path):
+    """Break 9: `witness import` run before the helper created the folder 0755 and witness.db 0644."""
+    data = tmp_path / "fresh" / "data"
+    image = tmp_path / "bill.png"
+    image.write_bytes(png(["支付成功", "¥58.00"]))
+    proc = run_witness("import", str(image), "--json", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    modes = _modes(data)
+    assert "witness.db" in modes and modes["witness.db"] == 0o600
+    assert any(name.endswith(".png") for name in modes)
+    assert {name: m for name, m in modes.items() if m & 0o077} == {}
+
+
+@pytest.fixture
+def other_user():
+    if os.geteuid() != 0:
+        pytest.skip("making a folder another user's takes root")
+    return 65534  # nobody
+
+
+def test_break9_folder_of_another_user_is_refused(tmp_path, other_user):
+    """Break 9: a data folder owned by another user was used anyway."""
+    data = tmp_path / "planted"
+    data.mkdir(mode=0o777)
+    os.chown(data, other_user, other_user)
+    proc = run_witness("search", "发货", "--json", data_dir=data)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["error"]["code"] == "unsafe_data_dir"
+    assert "another user" in proc.stderr and os.listdir(data) == []
+
+
+def test_break9_planted_evidence_link_is_refused(tmp_path):
+    """Break 9: a planted `evidence` symlink was followed (evidence written where someone else reads it)."""
+    data = tmp_path / "data"
+    Store(data).close()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.rmdir(data / "evidence")
+    os.symlink(elsewhere, data / "evidence")
+    proc = run_witness("search", "发货", "--json", data_dir=data)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["error"]["code"] == "unsafe_data_dir"
+    assert "symbolic link" in proc.stderr and os.listdir(elsewhere) == []

@@ -1,7 +1,8 @@
 """Content-addressed evidence files: evidence/ab/abcdef….ext, written once, read-only, never overwritten.
 
 Write protocol (crash-safe): temp file in evidence/tmp → write → fsync → rename into place (skipped when the
-same content is already there) → chmod 0444 → fsync the directory. Rows reference a file only after this
+same content is already there) → chmod 0400 (owner read-only; the folders are 0700) → fsync the
+directory. Rows reference a file only after this
 returns, so a crash leaves at most an unreferenced file or a temp file (removed by `clean_temp`).
 """
 
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1024 * 1024
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
 
 MEDIA_TYPES = {
     ".png": "image/png",
@@ -63,12 +66,13 @@ def put(root: Path, data: bytes | Path, name: str) -> Blob:
     """Store `data` (bytes or a file to copy) under its SHA-256; returns where it lies."""
     ext = Path(name).suffix.lower()
     tmp_dir = root / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(mode=0o700, exist_ok=True)
     tmp = tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(tmp, "xb") as out:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(fd, "wb") as out:
             if isinstance(data, (bytes, bytearray, memoryview)):
                 digest.update(data)
                 out.write(data)
@@ -87,8 +91,8 @@ def put(root: Path, data: bytes | Path, name: str) -> Blob:
             # Same content already stored: never touch the existing file.
             tmp.unlink()
         else:
-            final.parent.mkdir(exist_ok=True)
-            os.chmod(tmp, 0o444)
+            final.parent.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(tmp, 0o400)
             try:
                 # link() fails if the name exists, so a racing writer can never replace a stored file.
                 os.link(tmp, final)
@@ -146,10 +150,6 @@ def hash_file(path: Path) -> tuple[str, int]:
 
 class NotRegularFile(OSError):
     """A stored name that is a symbolic link, FIFO, device or folder: never read."""
-
-
-O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
 
 
 def open_stored(root: Path, path: Path) -> int:

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from .. import clock
 from ..errors import BadRequest, NotFound, StoreError
-from . import blobs, chain
+from . import blobs, chain, folder
 from .schema import migrate
 
 CAPTURE_KINDS = ("order", "chat", "rules", "payment", "desktop", "product", "other")
@@ -61,8 +61,10 @@ class Store:
         self._lock = threading.RLock()
         self._listeners: list = []
         self._closed = False
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.evidence_dir.mkdir(exist_ok=True)
+        folder.private_data_dir(self.data_dir)
+        for name in ("witness.db", "witness.db-wal", "witness.db-shm"):
+            if name == "witness.db" or (self.data_dir / name).exists():
+                folder.private_file(self.data_dir / name)
         try:
             conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -142,9 +144,7 @@ class Store:
             return self._append(tx, type, data or {}, order_id=order_id, capture_id=capture_id)
 
     def _write_head(self, event: dict) -> None:
-        tmp = self.head_path.with_name(f"chain-head.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps({"seq": event["seq"], "hash": event["hash"]}), "utf-8")
-        os.replace(tmp, self.head_path)
+        folder.write_private(self.head_path, json.dumps({"seq": event["seq"], "hash": event["hash"]}).encode("utf-8"))
 
     def read_head(self) -> dict | None:
         try:
