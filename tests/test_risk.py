@@ -46,6 +46,12 @@ CASES = {
     "acgfaka_item_usdt.html": (
         "https://novakeys.shop/item/5", "product", "高",
         {"pay_usdt_address", "price_below_face", "after_sales_shown", "icp_missing"}, {"pay_usdt", "pay_platform"}),
+    "dujiaoka_hyper_bill_usdt.html": (
+        "https://www.jiguangfk.com/bill/Z3X8C1V6B9N2M4Q7", "checkout", "中",
+        {"pay_usdt", "icp_shown", "after_sales_shown", "price_near_face"}, {"pay_unknown", "pay_usdt_address"}),
+    "caihong_store_order_personal_qr.html": (
+        "https://chengzikm.cn/?mod=order&orderid=20261127100512345", "checkout", "高",
+        {"pay_personal_qr", "price_below_face", "icp_missing", "no_contact"}, {"pay_platform", "pay_unknown"}),
     "generic_throwaway_monthcard.html": (
         "http://45.207.12.9:8080/buy/3", "product", "高",
         {"no_shop_name", "no_contact", "http_only", "ip_host", "promise_missing", "price_far_below_face"},
@@ -86,6 +92,7 @@ def test_every_signal_comes_in_both_directions_across_the_fixtures():
         seen |= codes(risk.assess((PAGES / name).read_bytes(), url, now=NOW))
     pairs = [("icp_shown", "icp_missing"), ("icp_shown", "icp_format_bad"), ("pay_platform", "pay_via_chat_app"),
              ("pay_warning_notice", "pay_transfer_to_account"), ("pay_usdt_address", "pay_platform"),
+             ("pay_personal_qr", "pay_usdt"), ("pay_unknown", "pay_platform"),
              ("after_sales_shown", "after_sales_missing"), ("promise_shown", "promise_missing"),
              ("price_near_face", "price_far_below_face"), ("price_below_face", "price_well_below_face"),
              ("no_shop_name", "icp_shown"), ("no_contact", "pay_platform"), ("http_only", "icp_domain_mismatch")]
@@ -167,6 +174,13 @@ def test_personal_payment_routes(text, code):
     result = risk.assess(f"<html><body><p>立即购买</p><p>{text}</p></body></html>", "https://s.example/b", now=NOW)
     assert code in codes(result)
     assert result["level"] == ("中" if code == "pay_usdt" else "高") or result["level"] == "高"
+
+
+def test_a_personal_qr_code_named_only_in_an_image_alt():
+    html = "<html><body><p>确认订单</p><img src='q.jpg' alt='店长个人收款码'></body></html>"
+    result = risk.assess(html, "https://s.example/b", now=NOW)
+    qr = next(s for s in result["signals"] if s["code"] == "pay_personal_qr")
+    assert qr["evidence"]["text"] == "店长个人收款码" and "alt" in qr["evidence"]["element"]
 
 
 @pytest.mark.parametrize("text", ["请勿私下转账付款", "谨防有人冒充客服要求加微信付款", "本站不支持转账到个人账号"])

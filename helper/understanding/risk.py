@@ -3,7 +3,7 @@
 
 assess(html, url, now=…, history=[…]) ->
 {"applies": bool,                          # a product or checkout page: the extension shows the card
- "page": "product" | "checkout" | None,
+ "page": "product" | "checkout" | None, "page_kind": extract()'s page kind,
  "level": "低|中|高", "level_code": "low|medium|high", "reasons": [zh…], "reasons_en": [en…],
  "signals": [{"code", "group", "tone": "good|info|warn|strong", "zh", "en",
               "evidence": {"text", "element"} | None}],
@@ -198,8 +198,9 @@ def _is_ip(host: str) -> bool:
 
 def check_payment(page: Page) -> list[dict]:
     out, seen = [], set()
+    attrs = [(a or b, None) for a, b in T.PAY_ATTR.findall(page.html)]  # img alt / title text: "个人收款码"
     for rule in T.PERSONAL_PAY:
-        for text, node in page.blocks:
+        for text, node in page.blocks + attrs:
             hit = _unnegated(rule["rx"], text)
             if hit is None:
                 continue
@@ -212,10 +213,13 @@ def check_payment(page: Page) -> list[dict]:
             if rule["code"] == "pay_usdt" and "pay_usdt_address" in seen:
                 break
             seen.add(rule["code"])
-            out.append(signal(rule["code"], "payment", rule["tone"], rule["zh"], rule["en"], text, describe(node)))
+            where = describe(node) if node is not None else "图片说明 / 属性文字 (alt, title)"
+            out.append(signal(rule["code"], "payment", rule["tone"], rule["zh"], rule["en"], text, where))
             break
     if not any(s["tone"] == "strong" for s in out):
-        out += _platform_pay(page)
+        platform = _platform_pay(page)
+        if platform[0]["code"] == "pay_platform" or not (seen - {"pay_warning_notice"}):
+            out += platform
     return out
 
 
@@ -231,20 +235,19 @@ def _unnegated(rx: re.Pattern, text: str):
 
 
 def _platform_pay(page: Page) -> list[dict]:
-    area = page.blocks_under(T.PAY_AREA)
-    hit = page.find(T.PLATFORM_PAY, area) or page.find(re.compile(r"(?:支付|付款)方式\s*[:：]?\s*(?:" + T.PLATFORM_PAY.pattern + ")"))
+    """Payment through the site's checkout: a payment picker naming Alipay / WeChat Pay …, or a 支付方式 row."""
+    hit = page.find(T.PLATFORM_PAY, page.blocks_under(T.PAY_AREA)) or page.find(T.PAY_METHOD_ROW)
     if hit is not None:
-        _, text, node = hit
-        return [signal("pay_platform", "payment", "good", "通过网页收银台付款（支付宝 / 微信支付等），付款有交易单号可查",
-                       "paid through the site's checkout (Alipay / WeChat Pay …): the payment has a transaction record",
-                       text, describe(node))]
-    names = [m.group(0) for a, b in T.PAY_ATTR.findall(page.html) for m in [T.PLATFORM_PAY.search(a or b)] if m]
-    if names:
-        return [signal("pay_platform", "payment", "good", "通过网页收银台付款（支付宝 / 微信支付等），付款有交易单号可查",
-                       "paid through the site's checkout (Alipay / WeChat Pay …): the payment has a transaction record",
-                       " / ".join(dict.fromkeys(names))[:200], "付款方式选项 / payment options")]
-    return [signal("pay_unknown", "payment", "info", "本页没有看到付款方式；到付款页时再看一次这张卡片",
-                   "no payment method on this page; look at this card again on the payment page")]
+        text, where = hit[1], describe(hit[2])
+    else:
+        names = [m.group(0) for a, b in T.PAY_ATTR.findall(page.html) for m in [T.PLATFORM_PAY.search(a or b)] if m]
+        text, where = " / ".join(dict.fromkeys(names))[:200], "付款方式选项 / payment options"
+    if not text:
+        return [signal("pay_unknown", "payment", "info", "本页没有看到付款方式；到付款页时再看一次这张卡片",
+                       "no payment method on this page; look at this card again on the payment page")]
+    return [signal("pay_platform", "payment", "good", "通过网页收银台付款（支付宝 / 微信支付等），付款有交易单号可查",
+                   "paid through the site's checkout (Alipay / WeChat Pay …): the payment has a transaction record",
+                   text, where)]
 
 
 # --- after-sales channel and the shop's promise -------------------------------------------------------------
@@ -479,7 +482,7 @@ def assess(html: str | bytes, url: str | None, *, now: datetime, history=()) -> 
     code = level_of(signals)
     reasons = [s for s in signals if s["tone"] in ("strong", "warn")]
     return {
-        "applies": role is not None, "page": role,
+        "applies": role is not None, "page": role, "page_kind": facts["page_kind"],
         "level": T.LEVELS[code][0], "level_code": code,
         "reasons": [s["zh"] for s in reasons] or ["没有发现需要注意的信号"],
         "reasons_en": [s["en"] for s in reasons] or ["no signal that needs attention"],

@@ -103,6 +103,7 @@ PERSONAL_PAY: tuple[dict, ...] = (
 NEGATION = re.compile(r"(?:勿|不要|切勿|禁止|严禁|谨防|小心|不支持|拒绝|不会|绝不|从不|不接受|别|防止|以防|警惕|不得)" + _CLAUSE + r"{0,12}$")
 
 PLATFORM_PAY = re.compile(r"支付宝|微信支付|QQ钱包|云闪付|银联|PayPal|财付通|余额支付|在线支付|易支付|码支付")
+PAY_METHOD_ROW = re.compile(r"(?:支付|付款)方式\s*[:：]?\s*(?:" + PLATFORM_PAY.pattern + ")")
 PAY_AREA = "[class*=pay], [id*=pay], [name=pay], [class*=payment], [class*=cash]"
 # Attributes the DOM reader drops but payment pickers carry (dujiaoka's data-name, 彩虹's radio titles, img alt).
 PAY_ATTR = re.compile(r"""\b(?:data-name|title|alt|value)\s*=\s*(?:"([^"]{1,300})"|'([^']{1,300})')""", re.I)
