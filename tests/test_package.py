@@ -369,3 +369,17 @@ def test_cli_trust_only_through_a_pinned_root(exported, tsa, tmp_path):
     assert r.returncode == 3 and body["timestamp"]["signature_ok"] and body["timestamp"]["trust_reason"] == "not_pinned_tsa"
     r = run_witness("verify-package", z, "--ca", str(tmp_path / "missing.pem"), data_dir=tmp_path / "none")
     assert r.returncode == 2 and "missing.pem" in r.stderr
+
+
+def test_export_reports_progress_step_by_step(tmp_path):
+    store, oid = make_order(tmp_path / "data")
+    seen = []
+    try:
+        export_order(store, oid, tmp_path / "p.zip", Config(data_dir=tmp_path / "data"), now=NOW, pdf=False,
+                     progress=lambda label, done, total: seen.append((label, done, total)))
+    finally:
+        store.close()
+    total = seen[0][2]
+    assert [d for _, d, _ in seen] == list(range(total + 1)) and all(t == total for _, _, t in seen)
+    assert [label for label, _, _ in seen[-4:]] == ["投诉草稿 / drafts", "时间戳 / timestamp", "写入 zip / writing the zip",
+                                                    "完成 / done"]

@@ -223,10 +223,10 @@ def anchor_roots(config) -> list:
     return certs
 
 
-def verify_store(store, config) -> dict:
+def verify_store(store, config, *, progress=None) -> dict:
     """`witness verify` (and GET /api/verify): the store's own checks plus the chain anchors; a verify.run
     event is appended when everything is intact."""
     from ..store import verify_and_record
 
     roots = anchor_roots(config)
-    return verify_and_record(store, checks=[lambda s, events: check_anchors(s, events, roots=roots)])
+    return verify_and_record(store, checks=[lambda s, events: check_anchors(s, events, roots=roots)], progress=progress)

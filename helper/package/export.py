@@ -63,9 +63,10 @@ def _read_checked(store, art: dict, capture_id: int) -> bytes:
     return data
 
 
-def ocr_missing_screenshots(store, order_id: int) -> int:
+def ocr_missing_screenshots(store, order_id: int, progress=None) -> int:
     """Before a redacted export: read the screenshots OCR has not read yet (the background reader may not
-    have reached them), so their personal data can be painted over. Failures only leave an image unboxed."""
+    have reached them), so their personal data can be painted over. Failures only leave an image unboxed.
+    `progress(label, done, total)` is told after each screenshot."""
     if not hasattr(store, "ocr_of"):
         return 0
     try:
@@ -73,14 +74,15 @@ def ocr_missing_screenshots(store, order_id: int) -> int:
     except ImportError:
         return 0
     done = 0
-    for c in store.list_captures(order_id=order_id):
-        if image_to_read(c) is None or store.ocr_of(c["id"]):
-            continue
+    todo = [c for c in store.list_captures(order_id=order_id) if image_to_read(c) is not None and not store.ocr_of(c["id"])]
+    for i, c in enumerate(todo):
         try:
             read_capture(store, c["id"])
             done += 1
         except Exception:  # noqa: BLE001 - an OCR engine problem must not stop the export
             log.warning("OCR before redaction failed for capture %s", c["id"], exc_info=True)
+        if progress is not None:
+            progress("遮盖前识别截图 / OCR for redaction", i + 1, len(todo))
     return done
 
 
@@ -207,8 +209,10 @@ canonical JSON = 键排序、无多余空格、UTF-8（Python: `json.dumps(x, so
 
 
 def export_order(store, order_id: int, out_path, config, *, now: datetime | None = None, redact: bool = False,
-                 claim: str = "refund", tsa_url: str | None = None, tsa_ca: str | None = None, pdf: bool = True) -> dict:
+                 claim: str = "refund", tsa_url: str | None = None, tsa_ca: str | None = None, pdf: bool = True,
+                 progress=None) -> dict:
     """Build the package for `order_id` at `out_path` (must not exist). Returns a summary dict.
+    `progress(label, done, total)` is told at each step (each evidence file, drafts, PDF, timestamp, zip).
 
     A TSA (config.tsa_url, or `tsa_url`) is asked for a timestamp over manifest.json; when it is not
     configured or fails, the package is still built and says it has no trusted timestamp.
@@ -226,8 +230,18 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
 
     order = store.get_order(order_id)
     if redact:
-        ocr_missing_screenshots(store, order_id)
+        ocr_missing_screenshots(store, order_id, progress)
     captures = store.list_captures(order_id=order_id)
+    steps = sum(len(c["artifacts"]) for c in captures) + 3 + bool(pdf)
+    done = 0
+
+    def step(label: str) -> None:
+        """Say what starts now; the step before it is done."""
+        nonlocal done
+        if progress is not None:
+            progress(label, done, steps)
+        done += 1
+
     messages = store.messages(order_id=order_id)
     order_events = store.events(order_id=order_id)
     actions = [e["data"] for e in order_events if e["type"] == "action.recorded"]
@@ -244,6 +258,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     ocr_boxes = {c["id"]: _ocr_boxes(store, c) for c in captures} if redact else {}
     for c in captures:
         for a in c["artifacts"]:
+            step("证据文件 / evidence files" + (" (遮盖 / redacting)" if redact else ""))
             data = _read_checked(store, a, c["id"])
             rec = {"path": artifact_path(c, a), "capture_id": c["id"], "name": a["name"], "media_type": a["media_type"]}
             if redact:
@@ -265,6 +280,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
             file_records.append(rec)
 
     # 2. Drafts for every channel.
+    step("投诉草稿 / drafts")
     for ch, d in drafts_mod.drafts_for_store(store, order_id, claim=claim, now=now).items():
         path = f"drafts/{ch}.txt"
         entries[path] = text(d.text).encode("utf-8")
@@ -272,6 +288,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
 
     # 3. The PDF report (screenshots loaded straight from the evidence store; they are not redacted).
     if pdf:
+        step("PDF 报告 / PDF report")
         with tempfile.TemporaryDirectory(prefix="witness-report-") as d:
             image_src, image_sha = {}, {}
             for rec in file_records:
@@ -337,6 +354,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     entries["manifest.json"] = manifest_bytes
 
     # 5. The trusted timestamp over manifest.json.
+    step("时间戳 / timestamp")
     stamp: dict = {"status": "none", "url": tsa_url}
     if not tsa_url:
         stamp.update(reason="no TSA configured (config tsa_url / WITNESS_TSA_URL)", reason_zh="未配置时间戳服务器")
@@ -357,6 +375,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     entries["SHA256SUMS"] = "".join(f"{_sha(data)}  {path}\n" for path, data in sorted(entries.items())).encode("utf-8")
 
     # 6. Write beside the target, then link into place (never over an existing file).
+    step("写入 zip / writing the zip")
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     zdate = now.astimezone(clock.CHINA).timetuple()[:6]
     try:
@@ -380,6 +399,8 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     finally:
         tmp.unlink(missing_ok=True)
 
+    if progress is not None:
+        progress("完成 / done", steps, steps)
     summary = {
         "path": str(out),
         "sha256": package_sha,

@@ -219,8 +219,9 @@ def check_orders(conn, chained: Chained, problems: list) -> int:
 # -- 3. files -------------------------------------------------------------------------------------------
 
 
-def _hash_all(store: Store, wanted: dict) -> dict:
-    """{path: (sha256, size) | an error code}. hashlib releases the GIL, so threads use every core."""
+def _hash_all(store: Store, wanted: dict, progress=None) -> dict:
+    """{path: (sha256, size) | an error code}. hashlib releases the GIL, so threads use every core.
+    `progress(label, done, total)` is told after each file (in order)."""
     workers = max(1, min(4, os.cpu_count() or 1))
 
     def one(item):
@@ -234,8 +235,13 @@ def _hash_all(store: Store, wanted: dict) -> dict:
         except OSError:
             return path, "file_unreadable"
 
+    out = {}
     with ThreadPoolExecutor(workers) as pool:
-        return dict(pool.map(one, [(p, refs[0][1]["size"]) for p, refs in wanted.items()], chunksize=16))
+        for i, (path, got) in enumerate(pool.map(one, [(p, refs[0][1]["size"]) for p, refs in wanted.items()], chunksize=16)):
+            out[path] = got
+            if progress is not None:
+                progress("校验文件 / hashing files", i + 1, len(wanted))
+    return out
 
 
 FILE_PROBLEMS = {
@@ -245,11 +251,11 @@ FILE_PROBLEMS = {
 }
 
 
-def check_files(conn, store: Store, problems: list) -> tuple[int, int]:
+def check_files(conn, store: Store, problems: list, progress=None) -> tuple[int, int]:
     wanted: dict = {}
     for a in _rows(conn, "SELECT capture_id, name, sha256, size FROM artifacts ORDER BY id"):
         wanted.setdefault(store.artifact_path(a), []).append((a["capture_id"], a))
-    hashed = _hash_all(store, wanted)
+    hashed = _hash_all(store, wanted, progress)
     total = 0
     for path, refs in wanted.items():
         got = hashed[path]
@@ -265,9 +271,10 @@ def check_files(conn, store: Store, problems: list) -> tuple[int, int]:
     return len(wanted), total
 
 
-def verify(store: Store, *, checks=()) -> dict:
+def verify(store: Store, *, checks=(), progress=None) -> dict:
     """Everything `witness verify` checks. `checks`: further checks of the parsed events from higher layers
-    (the chain anchors), each `check(store, events) -> {"problems": [...], "report": {...}}`."""
+    (the chain anchors), each `check(store, events) -> {"problems": [...], "report": {...}}`. `progress(label,
+    done, total)`: told as the evidence files are hashed (the long part on a large store)."""
     problems: list[dict] = []
     extra: dict = {}
     with _snapshot(store) as conn:
@@ -280,7 +287,7 @@ def verify(store: Store, *, checks=()) -> dict:
         check_message_links(conn, chained, problems)
         check_ocr(conn, chained, problems)
         orders = check_orders(conn, chained, problems)
-        files, total_bytes = check_files(conn, store, problems)
+        files, total_bytes = check_files(conn, store, problems, progress)
     last = chained.last
     return {
         "ok": not problems,
@@ -291,10 +298,10 @@ def verify(store: Store, *, checks=()) -> dict:
     }
 
 
-def verify_and_record(store: Store, *, checks=()) -> dict:
+def verify_and_record(store: Store, *, checks=(), progress=None) -> dict:
     """Verify; when everything is intact, append a `verify.run` event. A broken chain is never extended
     by the verifier: the report is returned and the chain left exactly as found."""
-    report = verify(store, checks=checks)
+    report = verify(store, checks=checks, progress=progress)
     if report["ok"]:
         event = store.append_event("verify.run", {"ok": True, "checked": report["checked"], "head": report["head"]})
         report["event"] = {"seq": event["seq"], "hash": event["hash"]}
