@@ -29,7 +29,8 @@ from aiohttp import web  # noqa: E402
 
 from helper.capture.engine import capture_page  # noqa: E402
 from helper.capture.service import CLEAN_VIEWPORT, CaptureService  # noqa: E402
-from helper.config import Config  # noqa: E402
+from helper.orders.tracking import on_capture_stored  # noqa: E402
+from helper.core.config import Config
 from helper.demoshop import create_shop_app  # noqa: E402
 from helper.store import Store  # noqa: E402
 
@@ -44,7 +45,7 @@ async def main(rounds: int) -> None:
     shop = f"http://127.0.0.1:{runner.addresses[0][1]}"
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(tmp)
-        service = CaptureService(Config(data_dir=Path(tmp)), store)
+        service = CaptureService(Config(data_dir=Path(tmp)), store, after_capture=on_capture_stored)
         browser = await service.clean_browser()
         print(f"cores: {os.cpu_count()}  browser: Chromium {browser.version}  rounds: {rounds}")
         print(f"{'page':<22}{'bare screenshot':>17}{'witness capture':>17}{'ratio':>8}"

@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helper.clock import parse_iso  # noqa: E402
+from helper.core.clock import parse_iso
+from helper.understanding.ocr_lines import timestamps_in_lines  # noqa: E402
 from ocr import recognise  # noqa: E402
 from ocr.engines import get_engine  # noqa: E402
 from ocr.textnorm import normalise  # noqa: E402
@@ -55,10 +56,10 @@ def squash(text: str, keep_spaces: bool) -> str:
     return re.sub(r"\s+", " " if keep_spaces else "", text).strip()
 
 
-def score_image(label: dict, result) -> dict:
+def score_image(label: dict, result, stamps) -> dict:
     truth = "\n".join(normalise(line) for line in label["lines"])
     exp = Counter(parse_iso(t["iso"]) for t in label["timestamps"])
-    got = Counter(t.dt for t in result.timestamps)
+    got = Counter(t.dt for t in stamps)
     tp = sum((exp & got).values())
     out = {"tp": tp, "n_exp": sum(exp.values()), "n_got": sum(got.values())}
     for key, keep in (("cer", False), ("cer_ws", True)):
@@ -66,7 +67,7 @@ def score_image(label: dict, result) -> dict:
         out[key + "_err"] = edit_distance(a, b)
         out[key + "_len"] = len(b)
     out["missed"] = [t["text"] for t in label["timestamps"] if exp[parse_iso(t["iso"])] > got[parse_iso(t["iso"])]]
-    out["extra"] = [t.text for t in result.timestamps if got[t.dt] > exp[t.dt]]
+    out["extra"] = [t.text for t in stamps if got[t.dt] > exp[t.dt]]
     return out
 
 
@@ -87,7 +88,7 @@ def main(argv=None) -> int:
     for name in args.engines.split(","):
         eng = get_engine(name)
         first = json.loads(labels[0].read_text(encoding="utf-8"))
-        recognise(args.set / first["file"], now=parse_iso(first["now"]), engine=eng)  # warm-up: model loading
+        recognise(args.set / first["file"], engine=eng)  # warm-up: model loading
         tot = Counter()
         secs = cpu = 0.0
         phone: list[tuple[float, float]] = []
@@ -95,12 +96,13 @@ def main(argv=None) -> int:
             label = json.loads(path.read_text(encoding="utf-8"))
             now: datetime = parse_iso(label["now"])
             t0, c0 = time.perf_counter(), _cpu()
-            res = recognise(args.set / label["file"], now=now, engine=eng)
+            res = recognise(args.set / label["file"], engine=eng)
+            stamps = timestamps_in_lines(res.lines, now)
             secs += time.perf_counter() - t0
             cpu += _cpu() - c0
             if label["file"].startswith("phone_"):
                 phone.append((time.perf_counter() - t0, _cpu() - c0))
-            sc = score_image(label, res)
+            sc = score_image(label, res, stamps)
             for k, v in sc.items():
                 if isinstance(v, int):
                     tot[k] += v

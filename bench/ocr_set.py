@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helper.browser import launch_browser  # noqa: E402
-from helper.clock import CHINA, iso  # noqa: E402
+from helper.capture.browser import launch_browser
+from helper.core.clock import CHINA, iso
 
 NOW = datetime(2026, 11, 27, 15, 0, 0, tzinfo=CHINA)  # a Friday
 TODAY = NOW.date()

@@ -7,7 +7,7 @@ import os
 
 from PIL import Image, UnidentifiedImageError
 
-from helper.errors import OcrError
+from .errors import OcrError
 
 MIN_SIDE = 8  # smaller than this cannot hold a readable character
 MAX_PIXELS = 120_000_000  # a 20,000 px chat at device scale 2 is ~45 M

@@ -1,17 +1,14 @@
-"""recognise(image, now=...) -> OcrResult: load, prepare, read in bands, clean up, find timestamps."""
+"""recognise(image) -> OcrResult: load, prepare, read in bands, clean up."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from helper.errors import OcrError
+from .errors import OcrError
 
 from .bands import dedupe, margin, split
 from .engines import get_engine
 from .image_io import load_image
 from .preprocess import prepare
 from .result import Line, OcrResult
-from .stamps import find_in_lines
 from .textnorm import normalise, restore_spaces
 
 
@@ -77,11 +74,8 @@ def text_of(lines: list[Line]) -> str:
     return "".join(out)
 
 
-def recognise(image, now: datetime, engine=None) -> OcrResult:
-    """OCR one screenshot. `image`: a path, the file's bytes, or a PIL Image. `now`: the capture time,
-    the reference for relative timestamps (昨天, 星期三, bare times). Raises OcrError for unreadable input."""
-    if now is None or now.tzinfo is None:
-        raise OcrError("now must be a datetime with a zone / now 需要带时区")
+def recognise(image, engine=None) -> OcrResult:
+    """OCR one screenshot. `image`: a path, the file's bytes, or a PIL Image. Raises OcrError for
+    unreadable input or when no engine can run."""
     lines, name, (w, h) = read_lines(image, engine)
-    return OcrResult(engine=name, text=text_of(lines), lines=lines, timestamps=find_in_lines(lines, now),
-                     width=w, height=h)
+    return OcrResult(engine=name, text=text_of(lines), lines=lines, width=w, height=h)

@@ -187,7 +187,7 @@ async def render(styles: list[Style], conversation=CONVERSATION) -> dict[str, by
     """Each style's screenshot as PNG bytes, from one headless Chromium (through the helper's launch seam)."""
     from playwright.async_api import async_playwright
 
-    from helper.browser import launch_browser
+    from helper.capture.browser import launch_browser
 
     shots = {}
     async with async_playwright() as pw:

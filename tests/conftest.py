@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helper.config import Config, read_or_create_token
+from helper.core.config import Config, read_or_create_token
 
 ROOT = Path(__file__).resolve().parent.parent
 EXT_ORIGIN = "chrome-extension://gddedojhjcbgbpopbolmccmikeckgnbb"

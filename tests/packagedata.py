@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from helper.clock import CHINA, iso
+from helper.core.clock import CHINA, iso
 from helper.store import Store
 
 NOW = datetime(2026, 11, 27, 14, 0, 0, tzinfo=CHINA)

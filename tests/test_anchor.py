@@ -12,7 +12,7 @@ import pytest
 
 from conftest import run_witness
 from helper.package.anchor import ANCHOR_EVENT, Anchorer, anchor_head, anchors_dir, next_anchor_due
-from helper.package.local_tsa import LocalTSA
+from helper.demoshop.local_tsa import LocalTSA
 from helper.store import Store, chain
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)

@@ -17,10 +17,10 @@ from PIL import Image
 
 from helper.api import create_app
 from helper.api import keys
-from helper.browser import launch_browser
-from helper.capture.api import CAPTURER
+from helper.capture.browser import launch_browser
+from helper.api.captures import CAPTURER
 from helper.capture.stamp import STRIP_BG, STRIP_RULE
-from helper.config import Config
+from helper.core.config import Config
 from helper.demoshop import FIRST_MESSAGE, LAST_MESSAGE, REFERENCE_NOW, create_shop_app
 from helper.demoshop.testpages import LAZY_COLOR, band_color
 

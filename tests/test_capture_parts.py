@@ -14,8 +14,8 @@ from helper.capture.environment import clock_offset, hosts_entries, proxy_settin
 from helper.capture.pngout import PngStream
 from helper.capture.stamp import render_strip, stamp_lines
 from helper.capture.urls import check_url
-from helper.errors import BadRequest, CaptureError
-from helper.evidence_browser import should_run_headless, stage_extension
+from helper.core.errors import BadRequest, CaptureError
+from helper.capture.evidence_browser import should_run_headless, stage_extension
 
 
 @pytest.mark.parametrize("url", ["https://shop.example/detail-order-sn/X", "http://127.0.0.1:8080/", " HTTP://A.B/c "])

@@ -12,8 +12,8 @@ import pytest_asyncio
 from aiohttp import ClientSession, web
 
 from conftest import ROOT
-from helper.capture.session import helper_session
-from helper.config import EXTENSION_ID, Config
+from helper.api.server import helper_session
+from helper.core.config import EXTENSION_ID, Config
 from helper.demoshop import FIRST_MESSAGE, LAST_MESSAGE, REFERENCE_NOW, create_shop_app
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.browser]
@@ -125,7 +125,7 @@ async def test_witness_start_headless_runs_until_stopped(tmp_path):
 
 
 async def test_start_on_a_busy_port_says_so(tmp_path, session):
-    from helper.errors import ConfigError
+    from helper.core.errors import ConfigError
 
     port = int(session.url.rsplit(":", 1)[1])
     with pytest.raises(ConfigError, match=f"port {port} is not available"):
@@ -134,7 +134,7 @@ async def test_start_on_a_busy_port_says_so(tmp_path, session):
 
 
 async def test_a_tab_closed_before_capturing_is_a_clear_error(session, shop):
-    from helper.errors import CaptureError
+    from helper.core.errors import CaptureError
     from helper.capture.engine import capture_page
 
     page = await session.evidence.new_tab(shop + "/rules")

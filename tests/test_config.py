@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_witness
-from helper.browser import find_chromium
-from helper.config import EXTENSION_ID, Config, default_data_dir, load_config, read_or_create_token
-from helper.errors import BrowserNotFound, ConfigError
+from helper.capture.browser import find_chromium
+from helper.core.config import EXTENSION_ID, Config, default_data_dir, load_config, read_or_create_token
+from helper.core.errors import BrowserNotFound, ConfigError
 
 
 def test_default_data_dir_per_platform():

@@ -370,7 +370,7 @@ async def test_pages_in_real_chromium(client):
     from PIL import Image
     from playwright.async_api import async_playwright
 
-    from helper.browser import launch_browser
+    from helper.capture.browser import launch_browser
 
     async with async_playwright() as pw:
         browser = await launch_browser(pw)

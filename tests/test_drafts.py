@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import run_witness
-from helper.errors import BadRequest
+from helper.core.errors import BadRequest
 from helper.package.drafts import CHANNELS, PAYMENT_DESCRIPTION_MAX, blank, draft, drafts_for_store, duration_zh
 from packagedata import NOW, PAID, make_order
 

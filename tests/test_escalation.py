@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import EXT_ORIGIN
-from helper.clock import CHINA, iso
+from helper.core.clock import CHINA, iso
 from helper.escalation.reminders import reminders_for
 from helper.escalation.rules import STEPS, place
 

@@ -22,8 +22,8 @@ from aiohttp import ClientSession, web
 from playwright.async_api import async_playwright
 
 from helper.api import create_app, keys
-from helper.browser import launch_persistent
-from helper.config import EXTENSION_ID, Config, read_or_create_token
+from helper.capture.browser import launch_persistent
+from helper.core.config import EXTENSION_ID, Config, read_or_create_token
 from helper.demoshop import create_shop_app
 
 from conftest import run_witness
@@ -403,7 +403,7 @@ async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_pat
         assert order and order["deadline"], order
         assert await badge(h) == ""
         deadline = order["deadline"]
-        from helper.clock import parse_iso, utcnow
+        from helper.core.clock import parse_iso, utcnow
 
         remaining = (parse_iso(deadline) - utcnow()).total_seconds()
         assert remaining > 0, "the capture took longer than the test's margin"
@@ -580,7 +580,7 @@ def _warning(order_id: int, order_no: str, url: str) -> dict:
 async def test_warnings_from_while_the_browser_or_helper_was_away(tmp_path):
     from datetime import timedelta
 
-    from helper.clock import utcnow
+    from helper.core.clock import utcnow
     from helper.store import Store
 
     async with harness(tmp_path, pair=False) as h:

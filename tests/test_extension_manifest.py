@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from helper.config import EXTENSION_ID
+from helper.core.config import EXTENSION_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 EXT = ROOT / "extension"

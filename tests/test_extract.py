@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from helper.cli import main as witness
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 from helper.understanding import empty_result, extract, extract_text, order_key
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=CHINA)  # the reference time of every expected JSON
 FIXTURES = sorted(p for p in PAGES.iterdir() if p.suffix in (".html", ".txt"))
 
-ORDER_KEYS = {"order_id", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
+ORDER_KEYS = {"order_no", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
               "merchant", "delivery_mode", "contact"}
 
 
@@ -81,7 +81,7 @@ def test_str_and_bytes_give_the_same_result():
 def test_url_supplies_order_number_and_adapter():
     html = "<html><body><div class='order-card'><div>订单状态：处理中</div><div>实际支付价格：¥ 612.00</div></div></body></html>"
     result = extract(html, "https://shop.example.com/detail-order-sn/ABCDEFGH12345678", now=NOW)
-    assert result["order"]["order_id"] == "ABCDEFGH12345678"
+    assert result["order"]["order_no"] == "ABCDEFGH12345678"
     assert result["order"]["amount"] == "612.00" and result["page_kind"] == "order"
 
 
@@ -121,7 +121,7 @@ def test_five_megabytes_of_nested_tags():
     assert len(html) > 5_000_000
     result = extract(html, None, now=NOW)
     check_shape(result)
-    assert result["order"]["order_id"] == "ZZ99887766"
+    assert result["order"]["order_no"] == "ZZ99887766"
 
 
 def test_naive_now_is_refused():
@@ -157,7 +157,7 @@ def test_cli_url_option(capsys, tmp_path):
     page.write_text("<p>订单状态：已付款</p>", "utf-8")
     url = "http://127.0.0.1:8765/user/index/query?tradeNo=123261127101010456"
     assert witness(["extract", str(page), "--url", url, "--now", "2026-11-27T15:00:00+08:00", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["order"]["order_id"] == "123261127101010456"
+    assert json.loads(capsys.readouterr().out)["order"]["order_no"] == "123261127101010456"
 
 
 @pytest.mark.parametrize("target", ["missing.html", "."])
@@ -186,7 +186,7 @@ def test_cli_binary_file_still_prints_the_shape(capsys, tmp_path):
 
 
 def test_order_key_is_lowercased_host_and_order_number():
-    facts = {"order": {"order_id": "D8K2M4Q7X1N5R9T3"}}
+    facts = {"order": {"order_no": "D8K2M4Q7X1N5R9T3"}}
     assert order_key("https://Shop.Example.COM/detail-order-sn/D8K2M4Q7X1N5R9T3", facts) == (
         "shop.example.com/D8K2M4Q7X1N5R9T3")
     assert order_key("http://127.0.0.1:8765/detail-order-sn/X", facts) == "127.0.0.1:8765/D8K2M4Q7X1N5R9T3"
@@ -195,9 +195,9 @@ def test_order_key_is_lowercased_host_and_order_number():
 
 @pytest.mark.parametrize(
     "url,facts",
-    [(None, {"order": {"order_id": "X1234"}}), ("https://a.example/x", {"order": {"order_id": None}}),
-     ("not a url", {"order": {"order_id": "X1234"}}), ("https://a.example/x", None),
-     ("http://[::1/x", {"order": {"order_id": "X1234"}})],
+    [(None, {"order": {"order_no": "X1234"}}), ("https://a.example/x", {"order": {"order_no": None}}),
+     ("not a url", {"order": {"order_no": "X1234"}}), ("https://a.example/x", None),
+     ("http://[::1/x", {"order": {"order_no": "X1234"}})],
 )
 def test_order_key_unknown(url, facts):
     assert order_key(url, facts) is None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 from helper.understanding import extract
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=CHINA)
@@ -90,7 +90,7 @@ def test_loading_overlay_over_order_data_is_the_order():
 def test_loading_query_page_keeps_the_order_number_from_the_url():
     url = "https://shop.example/user/index/query?tradeNo=123261127101010456"
     r = extract("<div class='query-result'><p>正在查询订单…</p></div>", url, now=NOW)
-    assert r["page_kind"] == "loading" and r["order"]["order_id"] == "123261127101010456"
+    assert r["page_kind"] == "loading" and r["order"]["order_no"] == "123261127101010456"
 
 
 def test_long_text_page_mentioning_loading_is_not_loading():
@@ -111,4 +111,4 @@ def test_icon_ligatures_and_screen_reader_text_are_not_read():
 def test_hidden_elements_are_not_read_but_phone_only_hiding_is():
     html = ("<p hidden>订单号：HIDDEN00001</p><p class='d-none d-md-block'>订单号：SHOWN000002</p>"
             "<p>订单状态：已付款</p>")
-    assert extract(html, None, now=NOW)["order"]["order_id"] == "SHOWN000002"
+    assert extract(html, None, now=NOW)["order"]["order_no"] == "SHOWN000002"

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 from helper.understanding import extract, extract_text
 from helper.understanding import chat, dom, labels, promises
 from helper.understanding.decode import decode_html
@@ -329,7 +329,7 @@ def test_wechat_pay_bill_text():
     r = extract_text(text, NOW)
     assert r["page_kind"] == "payment"
     assert r["order"] | {} == {
-        "order_id": "502261126203011417", "product": "王者荣耀点券", "amount": "588.00", "currency": "CNY",
+        "order_no": "502261126203011417", "product": "王者荣耀点券", "amount": "588.00", "currency": "CNY",
         "status": "支付成功", "status_code": "paid", "ordered_at": None,
         "paid_at": "2026-11-26T20:31:40.000+08:00", "merchant": "某某网络科技有限公司", "delivery_mode": None,
         "contact": None}

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from chatshots import CONVERSATION_TIMED, EXPECTED, EXPECTED_TIMED, STYLES, render
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 from helper.understanding.ocr_chat import read_chat
 
 NOW = datetime(2026, 11, 27, 22, 0, tzinfo=CHINA)  # a Friday night

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from conftest import run_witness
 from helper.capture.stamp import find_cjk_font
-from helper.config import Config
+from helper.core.config import Config
 from helper.store import Store, verify
 
 BILL = ["支付成功", "-588.00", "商品说明  王者荣耀648点券", "收款方全称  深圳星辰网络科技有限公司",
@@ -121,7 +121,7 @@ async def test_import_route(client, auth):
 
 async def test_missing_engine_fails_softly(aiohttp_client, tmp_path, token):
     from helper.api import create_app
-    from helper.config import read_or_create_token
+    from helper.core.config import read_or_create_token
 
     config = Config(data_dir=tmp_path / "d", ocr_engine="no-such-engine")
     token = read_or_create_token(config)
@@ -140,7 +140,7 @@ async def test_missing_engine_fails_softly(aiohttp_client, tmp_path, token):
 def test_payment_fields_with_and_without_gaps_after_labels():
     from datetime import datetime
 
-    from helper.clock import CHINA
+    from helper.core.clock import CHINA
     from helper.understanding.payment import payment_fields
 
     now = datetime(2026, 11, 27, 12, tzinfo=CHINA)
@@ -155,7 +155,7 @@ def test_payment_fields_with_and_without_gaps_after_labels():
 
 async def test_background_ocr_can_be_turned_off(aiohttp_client, tmp_path):
     from helper.api import create_app
-    from helper.config import read_or_create_token
+    from helper.core.config import read_or_create_token
 
     config = Config(data_dir=tmp_path / "d", ocr_background=False)
     token = read_or_create_token(config)

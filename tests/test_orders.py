@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from helper.clock import CHINA
-from helper.orders import analyse, record, shop_host
+from helper.core.clock import CHINA
+from helper.orders.tracking import analyse, record, shop_host
 from helper.store import Store, verify
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=CHINA)
@@ -91,15 +91,18 @@ async def test_analyze_route(client, auth):
 
 
 def test_after_capture_hook_keeps_messages_and_tracks_the_order(tmp_path):
-    from helper.orders import on_capture_stored
+    from helper.orders.tracking import on_capture_stored
+    from helper.understanding import extract
 
     store = Store(tmp_path)
     url = "http://127.0.0.1:8101/detail-order-sn/K7Q2M9X4T1B8C3D5"
     cap = store.add_capture(kind="order", source="tab", url=url, files={"dom.html": b"x"})
-    out = on_capture_stored(store, store.get_capture(cap["id"]), ORDER_PAGE.format(status="处理中"), url, NOW)
+    page = ORDER_PAGE.format(status="处理中")
+    out = on_capture_stored(store, store.get_capture(cap["id"]), extract(page, url, now=NOW), page)
     assert out["order_id"] is not None
     chat = store.add_capture(kind="chat", source="tab", url="http://127.0.0.1:8101/chat/1", files={"dom.html": b"y"})
-    out = on_capture_stored(store, store.get_capture(chat["id"]), CHAT_PAGE, "http://127.0.0.1:8101/chat/1", NOW)
+    out = on_capture_stored(store, store.get_capture(chat["id"]), extract(CHAT_PAGE, "http://127.0.0.1:8101/chat/1", now=NOW),
+                            CHAT_PAGE)
     assert store.get_capture(chat["id"])["message_count"] == 2
     assert [e["type"] for e in store.events(order_id=out["order_id"])].count("messages.extracted") == 1
     assert verify(store)["ok"]

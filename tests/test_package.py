@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_witness
-from helper.config import Config
-from helper.errors import EvidenceTampered, PackageError
+from helper.core.config import Config
+from helper.core.errors import EvidenceTampered, PackageError
 from helper.package import export_order, verify_package
-from helper.package.local_tsa import DEMO_TSA_NAME, LocalTSA
+from helper.demoshop.local_tsa import DEMO_TSA_NAME, LocalTSA
 from helper.store import verify as verify_store
 from packagedata import NOW, make_order
 
@@ -214,7 +214,7 @@ def test_never_overwrites_and_leaves_nothing_half_written(exported, tmp_path):
 
 
 def test_unknown_order_exports_nothing(exported, tmp_path):
-    from helper.errors import NotFound
+    from helper.core.errors import NotFound
 
     with pytest.raises(NotFound):
         export_order(exported["store"], 999, tmp_path / "p.zip", exported["config"], now=NOW, pdf=False)
@@ -337,7 +337,7 @@ def test_redaction_paints_over_what_ocr_found_in_screenshots(tmp_path):
     folder = f"captures/{cap['id']:03d}-order-2026-11-27T14-00"
     page = read(Path(s["path"]), f"{folder}/page.png")
     assert page != original
-    text = recognise(page, now=NOW).text.replace(" ", "")
+    text = recognise(page).text.replace(" ", "")
     assert "1234567890" not in text and "buyer2026" not in text
     assert "处理中" in text and "98.50" in text
     manifest = json.loads(read(Path(s["path"]), "manifest.json"))

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 from helper.understanding import deadlines, promises
 
 FRI_14 = datetime(2026, 11, 27, 14, 0, tzinfo=CHINA)  # a Friday

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from helper.errors import BadRequest, NotFound
+from helper.core.errors import BadRequest, NotFound
 from helper.store import Store, verify
 from helper.store.schema import MIGRATIONS
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 from helper.understanding.times import TimeMatch, find_date_separator, find_timestamps, parse_timestamp
 
 # Friday 2026-11-27 15:00 China time.

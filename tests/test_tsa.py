@@ -10,8 +10,8 @@ import cryptography.x509
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from helper.errors import TimestampError
-from helper.package.local_tsa import DEMO_TSA_NAME, LocalTSA
+from helper.core.errors import TimestampError
+from helper.demoshop.local_tsa import DEMO_TSA_NAME, LocalTSA
 from helper.package.tsa import check_token, load_pem_certs, request_timestamp
 
 DATA = '{"format": "test", "订单": "D8K2M4Q7X1N5R9T3"}'.encode("utf-8")

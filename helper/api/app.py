@@ -9,9 +9,10 @@ import logging
 
 from aiohttp import web
 
-from ..config import Config, read_or_create_token
-from ..capture.api import capture_ctx
+from ..core import clock
+from ..core.config import Config, read_or_create_token
 from ..store import Store
+from .captures import capture_ctx
 from . import keys
 from .events import Hub
 from .routes import add_routes
@@ -48,13 +49,14 @@ async def _scheduler_ctx(app: web.Application):
     from ..escalation.scheduler import Scheduler
 
     config = app[keys.CONFIG]
-    scheduler = Scheduler(app[keys.STORE], platform_window=timedelta(days=config.platform_window_days))
+    scheduler = Scheduler(app[keys.STORE], platform_window=timedelta(days=config.platform_window_days),
+                          now=app[keys.NOW])
     async with _background(scheduler.run(), "reminders"):
         yield
 
 
 async def _ocr_ctx(app: web.Application):
-    from ..ocr_jobs import OcrWorker
+    from ..orders.ocr_jobs import OcrWorker
 
     if not app[keys.CONFIG].ocr_background:
         yield
@@ -84,9 +86,11 @@ async def _anchor_ctx(app: web.Application):
 CONTEXTS = [_store_ctx, _scheduler_ctx, _anchor_ctx, _ocr_ctx, capture_ctx]
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, *, now=clock.utcnow) -> web.Application:
+    """The helper's app. `now` is its clock (reminders, deadlines, answers); tests pass a fake one."""
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
     app[keys.CONFIG] = config
+    app[keys.NOW] = now
     app[keys.TOKEN] = read_or_create_token(config)
     for ctx in CONTEXTS:
         app.cleanup_ctx.append(ctx)

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from ..errors import BadRequest
+from ..core.errors import BadRequest
 
 
 async def read_json(request: web.Request, fields: dict[str, tuple], *, required: tuple = ()) -> dict:

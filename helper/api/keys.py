@@ -1,12 +1,16 @@
 """Typed keys for what the app holds."""
 
+from collections.abc import Callable
+from datetime import datetime
+
 from aiohttp import web
 
-from ..config import Config
+from ..core.config import Config
 from ..store import Store
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
 TOKEN = web.AppKey("token", str)
+NOW = web.AppKey("now", Callable[[], datetime])  # the clock: tests pass their own
 HUB = web.AppKey("hub", object)
 OCR = web.AppKey("ocr", object)

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..capture import api as capture_api
-from ..package import api as package_api
-from . import events, views
+from . import captures, events, orders, packages, pages, search, system
 
 ROUTES = [
-    ("GET", "/api/health", views.health),
+    ("GET", "/api/health", system.health),
     ("GET", "/api/events", events.events_ws),
-    ("GET", "/api/orders", views.list_orders),
-    ("POST", "/api/orders", views.track_order),
-    ("GET", "/api/orders/{id}", views.get_order),
-    ("GET", "/api/orders/{id}/drafts/{channel}", package_api.get_draft),
-    ("POST", "/api/orders/{id}/export", package_api.export),
-    ("POST", "/api/orders/{id}/actions", views.add_action),
-    ("POST", "/api/notifications", views.notified),
-    ("POST", "/api/captures", capture_api.post_capture),
-    ("GET", "/api/captures/{id}", views.get_capture),
-    ("GET", "/api/captures/{id}/files/{name}", views.get_capture_file),
-    ("GET", "/api/captures/{id}/ocr", views.get_capture_ocr),
-    ("GET", "/api/search", views.search),
-    ("POST", "/api/import", views.import_image),
-    ("POST", "/api/analyze", views.analyze),
-    ("POST", "/api/verify", views.run_verify),
+    ("GET", "/api/orders", orders.list_orders),
+    ("POST", "/api/orders", orders.track_order),
+    ("GET", "/api/orders/{id}", orders.get_order),
+    ("GET", "/api/orders/{id}/drafts/{channel}", packages.get_draft),
+    ("POST", "/api/orders/{id}/export", packages.export),
+    ("POST", "/api/orders/{id}/actions", orders.add_action),
+    ("POST", "/api/notifications", orders.notified),
+    ("POST", "/api/captures", captures.post_capture),
+    ("GET", "/api/captures/{id}", captures.get_capture),
+    ("GET", "/api/captures/{id}/files/{name}", captures.get_capture_file),
+    ("GET", "/api/captures/{id}/ocr", captures.get_capture_ocr),
+    ("GET", "/api/search", search.search),
+    ("POST", "/api/import", captures.import_image),
+    ("POST", "/api/analyze", pages.analyze),
+    ("POST", "/api/verify", system.run_verify),
 ]
 
 

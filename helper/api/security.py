@@ -10,7 +10,7 @@ import logging
 
 from aiohttp import web
 
-from ..errors import WitnessError
+from ..core.errors import WitnessError
 from . import keys
 
 log = logging.getLogger("witness.api")

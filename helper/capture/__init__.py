@@ -4,11 +4,10 @@ stamped image, MHTML, DOM, text and provenance, stored in one step; plus desktop
     service = CaptureService(config, store)             # the API's and the CLI's entry point
     await service.capture(kind="order", url="https://…")  # or tab={"url", "title"} with an evidence browser
 
-Page understanding plugs in after storing through `hooks.AFTER_CAPTURE`.
+What happens after a capture is stored (order tracking) is passed in: `CaptureService(..., after_capture=f)`.
 """
 
-from .hooks import AFTER_CAPTURE, run_after_capture
 from .service import CaptureService
 from .urls import check_url
 
-__all__ = ["AFTER_CAPTURE", "CaptureService", "check_url", "run_after_capture"]
+__all__ = ["CaptureService", "check_url"]

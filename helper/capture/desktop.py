@@ -10,8 +10,9 @@ import uuid
 
 import numpy as np
 
-from .. import __version__, clock
-from ..errors import BadRequest, CaptureError
+from .. import __version__
+from ..core import clock
+from ..core.errors import BadRequest, CaptureError
 from .environment import environment_record
 from .pngout import PngStream
 from .stamp import render_strip, stamp_lines

@@ -16,8 +16,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .. import __version__, clock
-from ..errors import CaptureError
+from .. import __version__
+from ..core import clock
+from ..core.errors import CaptureError
 from ..understanding import extract
 from . import fullpage
 from .stamp import render_strip, stamp_lines
@@ -39,6 +40,7 @@ class Captured:
     html: str
     captured_at: datetime
     timings: dict = field(default_factory=dict)
+    analysis: dict | None = None  # extract() of the captured DOM, taken once while the image encodes
 
 
 def _iso_epoch(value) -> str | None:
@@ -86,10 +88,10 @@ def _finish_images(stream, lines_for, scale: float) -> tuple[bytes, bytes, str]:
     return page_png, stream.with_tail(strip), sha
 
 
-def _order_no_in(html: str, url: str, now: datetime) -> str | None:
-    """The order number the page shows (for the stamp), by the same rules as every capture's analysis."""
+def analyse_page(html: str, url: str, now: datetime) -> dict | None:
+    """The page's one analysis: the stamp takes its order number, the after-capture step (orders) the rest."""
     try:
-        return extract(html, url, now=now)["order"]["order_id"]
+        return extract(html, url, now=now)
     except Exception:  # noqa: BLE001 - the stamp then says "not linked"; the capture goes on
         return None
 
@@ -123,6 +125,7 @@ async def capture_page(
     stamp_order: concurrent.futures.Future = concurrent.futures.Future()
     if order_no is not None:
         stamp_order.set_result(order_no)
+    analysis: dict | None = None
     try:
         layout = await fullpage.prepare(page, lazy_budget_ms=lazy_budget_ms)
         timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
@@ -139,11 +142,12 @@ async def capture_page(
                                kind=kind)
 
         async def dom_and_order() -> str:
+            nonlocal analysis
             html = await page.content()
-            if not stamp_order.done():
-                found = await asyncio.to_thread(_order_no_in, html, info["url"], now())
-                if not stamp_order.done():  # checked again: the capture may have failed meanwhile
-                    stamp_order.set_result(found)
+            analysis = await asyncio.to_thread(analyse_page, html, info["url"], now())
+            found = (analysis or {}).get("order", {}).get("order_no")
+            if not stamp_order.done():  # checked again: the capture may have failed meanwhile
+                stamp_order.set_result(found)
             return html
 
         images = asyncio.ensure_future(asyncio.to_thread(_finish_images, stream, lines_for, float(layout["dpr"])))
@@ -207,4 +211,4 @@ async def capture_page(
         "meta.json": json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"),
     }
     return Captured(files=files, meta=meta, url=info["url"], title=info["title"], html=html,
-                    captured_at=captured_at, timings=timings)
+                    captured_at=captured_at, timings=timings, analysis=analysis)

@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from ..errors import CaptureError
+from ..core.errors import CaptureError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 IDAT_CHUNK = 1 << 20

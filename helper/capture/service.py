@@ -13,14 +13,13 @@ import math
 import time
 from contextlib import asynccontextmanager
 
-from .. import clock
-from ..browser import launch_args, launch_browser
-from ..config import Config
-from ..errors import BadRequest, Busy, CaptureError
+from ..core import clock
+from .browser import launch_args, launch_browser
+from ..core.config import Config
+from ..core.errors import BadRequest, Busy, CaptureError
 from ..store.store import CAPTURE_KINDS
 from .engine import Captured, capture_page
 from .environment import check_clock, environment_record
-from .hooks import run_after_capture
 from .urls import check_url
 
 log = logging.getLogger("witness.capture")
@@ -31,10 +30,14 @@ CLOCK_CACHE_S = 60.0
 
 
 class CaptureService:
-    def __init__(self, config: Config, store, *, now=clock.utcnow):
+    """`after_capture(store, capture, analysis, html) -> dict | None` runs after each page capture is stored
+    (the orders layer passes its own: the capture layer does not know it)."""
+
+    def __init__(self, config: Config, store, *, now=clock.utcnow, after_capture=None):
         self.config = config
         self.store = store
         self.now = now
+        self.after_capture = after_capture
         self.evidence = None  # an EvidenceBrowser, attached by `witness start` / the demo
         self._admitted = 0
         self._running = asyncio.Semaphore(1)
@@ -148,13 +151,24 @@ class CaptureService:
                 title=captured.title, captured_at=captured.captured_at, meta=captured.meta, order_id=order_id,
             )
             t_after = time.monotonic()
-            after = await asyncio.to_thread(run_after_capture, self.store, stored, captured.html, captured.url, self.now())
+            after = await asyncio.to_thread(self._after_capture, stored, captured)
             after["timings_ms"] = {"total": round((time.monotonic() - started) * 1000),
                                    "store": round((t_after - t_store) * 1000),
                                    "after_capture": round((time.monotonic() - t_after) * 1000)}
             self.last_duration_s = 0.7 * self.last_duration_s + 0.3 * (time.monotonic() - started)
         capture = await asyncio.to_thread(self.store.get_capture, stored["id"])
         return {"capture": capture, "after_capture": after}
+
+    def _after_capture(self, stored: dict, captured: Captured) -> dict:
+        """The injected step; a failure never undoes the stored capture: it is logged and reported."""
+        if self.after_capture is None:
+            return {"results": [], "errors": []}
+        try:
+            out = self.after_capture(self.store, stored, captured.analysis, captured.html)
+        except Exception as e:  # noqa: BLE001 - the capture is stored whatever the step does
+            log.exception("after-capture step failed for capture %s", stored.get("id"))
+            return {"results": [], "errors": [{"step": "after_capture", "message": f"{type(e).__name__}: {e}"}]}
+        return {"results": [out] if out is not None else [], "errors": []}
 
     async def _capture_bounded(self, kind, target, tab, order_no, cookies) -> tuple[Captured, str]:
         """Loading is bounded by capture_timeout_s; the whole capture (a 40,000 px page on a busy machine

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..clock import CHINA
+from ..core.clock import CHINA
 
 STRIP_BG = (24, 32, 44)
 STRIP_RULE = (230, 126, 34)

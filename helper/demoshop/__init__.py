@@ -15,7 +15,7 @@ from typing import Callable
 
 from aiohttp import web
 
-from ..clock import utcnow
+from ..core.clock import utcnow
 from . import acgfaka, caihong, chatpages, dujiaoka, hooks, pages, platformpages, testpages
 from .chat import FIRST_MESSAGE, LAST_MESSAGE, seed_threads
 from .layout import error_page, not_found_page
@@ -70,6 +70,14 @@ def create_shop_app(*, now: Callable[[], datetime] | None = None, seed_orders: b
         module.add_routes(app)
     return app
 
+
+
+async def start_shop(now: Callable[[], datetime] | None = None) -> tuple[web.AppRunner, str]:
+    """Serve the shop on 127.0.0.1 on a free port; returns the runner (to clean up) and the shop's URL."""
+    runner = web.AppRunner(create_shop_app(now=now), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 def _checked(clock: Callable[[], datetime]) -> Callable[[], datetime]:

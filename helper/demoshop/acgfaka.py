@@ -13,7 +13,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from ..clock import CHINA
+from ..core.clock import CHINA
 from .chat import Thread
 from .chatpages import poll_script
 from .layout import SHOPS, document, e, footer, not_found_page, t

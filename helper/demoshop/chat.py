@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..clock import CHINA
+from ..core.clock import CHINA
 
 MERCHANT = "merchant"
 BUYER = "buyer"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from ..clock import CHINA
+from ..core.clock import CHINA
 from .chat import MAX_TEXT, SENDERS, Thread, day_label, message_json
 from .jsonapi import json_error, json_response, read_object
 from .layout import SHOPS, document, e, footer, not_found_page

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from ..clock import iso
+from ..core.clock import iso
 from .jsonapi import json_error, json_response, read_object
 from .orders import ACG_FAKA, CAIHONG, DUJIAOKA, ORDER_TYPES, STATUSES, UNPAID, Order, format_amount, new_order_id
 from .state import state

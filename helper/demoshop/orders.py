@@ -16,7 +16,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..clock import CHINA
+from ..core.clock import CHINA
 
 REFERENCE_NOW = datetime(2026, 11, 27, 14, 0, 0, tzinfo=CHINA)
 

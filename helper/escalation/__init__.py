@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .. import clock
-from ..errors import BadRequest
+from ..core import clock
+from ..core.errors import BadRequest
 from ..store import Store
 from .rules import ACTIONS, STEPS, place
 

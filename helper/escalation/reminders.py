@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..clock import iso, parse_iso
+from ..core.clock import iso, parse_iso
 from .rules import Placement, due_soon_at, place
 
 

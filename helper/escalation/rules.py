@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from ..clock import iso, parse_iso
+from ..core.clock import iso, parse_iso
 
 # What the user can record (POST /api/orders/{id}/actions, the popup, `witness action`).
 ACTIONS = {

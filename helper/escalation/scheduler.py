@@ -9,7 +9,7 @@ import json
 import logging
 from datetime import timedelta
 
-from .. import clock
+from ..core import clock
 from ..store import Store
 from . import actions_of
 from .reminders import payload, reminders_for

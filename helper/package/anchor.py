@@ -31,8 +31,8 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .. import clock
-from ..errors import TimestampError
+from ..core import clock
+from ..core.errors import TimestampError
 from ..store import chain
 from .tsa import check_token, load_pem_certs, request_timestamp, token_facts
 

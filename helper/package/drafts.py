@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from ..clock import china, parse_iso
-from ..errors import BadRequest
+from ..core.clock import china, parse_iso
+from ..core.errors import BadRequest
 from .layout import KIND_ZH, artifact_path, describe_artifact, is_image
 
 CHANNELS = {

@@ -30,9 +30,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from .. import __version__, clock
+from .. import __version__
+from ..core import clock
 from ..escalation.rules import place
-from ..errors import EvidenceTampered, PackageError, TimestampError
+from ..core.errors import EvidenceTampered, PackageError, TimestampError
 from ..store import blobs
 from . import drafts as drafts_mod
 from .layout import artifact_path
@@ -70,7 +71,7 @@ def ocr_missing_screenshots(store, order_id: int, progress=None) -> int:
     if not hasattr(store, "ocr_of"):
         return 0
     try:
-        from ..ocr_jobs import image_to_read, read_capture
+        from ..orders.ocr_jobs import image_to_read, read_capture
     except ImportError:
         return 0
     done = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..clock import CHINA, parse_iso
+from ..core.clock import CHINA, parse_iso
 
 KIND_ZH = {
     "order": "订单页",

@@ -1,6 +1,6 @@
 """The PDF report of a package: HTML from report.html, printed by the system Chromium (`page.pdf`).
 
-`report_html(...)` is pure (facts in, HTML string out); `html_to_pdf` renders through helper/browser.py.
+`report_html(...)` is pure (facts in, HTML string out); `html_to_pdf` renders through helper/capture/browser.py.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 from string import Template
 
 from .. import __version__
-from ..browser import launch_browser
-from ..clock import china
+from ..capture.browser import launch_browser
+from ..core.clock import china
 from .drafts import money, timeline
 from .layout import KIND_ZH, artifact_path, best_image, describe_artifact
 

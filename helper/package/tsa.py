@@ -27,7 +27,7 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
-from ..errors import TimestampError
+from ..core.errors import TimestampError
 
 SHA256_OID = cryptography.x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
 

@@ -10,7 +10,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..errors import PackageError, TimestampError
+from ..core.errors import PackageError, TimestampError
 from ..store import chain
 from .export import FORMAT, OUTER_FILES
 from .tsa import check_token, load_pem_certs

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import clock
-from ..errors import BadRequest, NotFound, StoreError
+from ..core import clock
+from ..core.errors import BadRequest, NotFound, StoreError
 from . import blobs, chain, folder
 from .schema import migrate
 

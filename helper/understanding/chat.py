@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from helper.clock import iso
+from helper.core.clock import iso
 
 from . import dom
 from .times import find_date_separator, find_timestamps

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from helper.clock import CHINA, iso
+from helper.core.clock import CHINA, iso
 
 from .times import parse_timestamp
 

@@ -2,7 +2,7 @@
 
 The result always has this shape, null where unknown (issue 4):
 {"page_kind": "order|chat|rules|product|payment|login|loading|other",
- "order": {"order_id", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
+ "order": {"order_no", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
            "merchant", "delivery_mode", "contact"},
  "promise": {"text", "within_seconds", "source"},
  "deadline",
@@ -12,7 +12,7 @@ The result always has this shape, null where unknown (issue 4):
 Choices worth knowing:
 - "status" is the status as shown; where a page shows a payment status and a delivery status (acg-faka:
   已付款 with 宝贝内容 等待发货), the delivery one is reported once the order is paid;
-- on a payment bill the shop's order number (商家订单号 / 商户单号) is the order_id, 交易成功 means paid;
+- on a payment bill the shop's order number (商家订单号 / 商户单号) is the order_no, 交易成功 means paid;
 - amounts without a currency sign are taken as CNY (Chinese shops);
 - an auto-delivery order with no stated window gets promise {"text": <the order type>, "within_seconds": 0,
   "source": "auto_delivery"} (auto delivery means the keys show right after payment);
@@ -30,7 +30,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from helper.clock import parse_iso
+from helper.core.clock import parse_iso
 
 from . import chat, deadlines, dom, labels, pagestate, promises, sites
 from .decode import decode_html
@@ -59,7 +59,7 @@ def empty_result() -> dict:
     return {
         "page_kind": "other",
         "order": {k: None for k in (
-            "order_id", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
+            "order_no", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
             "merchant", "delivery_mode", "contact")} | {"status_code": "unknown"},
         "promise": {"text": None, "within_seconds": None, "source": None},
         "deadline": None,
@@ -232,13 +232,13 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
 
     # page kind
     order_facts = sum(1 for k in ("amount", "status", "ordered_at", "paid_at", "product") if fields.get(k))
-    order["order_id"] = own_id or url_id or merchant_id
+    order["order_no"] = own_id or url_id or merchant_id
     kind = "other"
     if "_transaction" in fields.found or _PAYMENT_MARK.search(page_text):
         kind = "payment"
-    elif site and site.get("kind") == "chat" and (messages or not order["order_id"]):
+    elif site and site.get("kind") == "chat" and (messages or not order["order_no"]):
         kind = "chat"
-    elif order["order_id"] and order_facts >= 1 or order_facts >= 3:
+    elif order["order_no"] and order_facts >= 1 or order_facts >= 3:
         kind = "order"
     elif messages:
         kind = "chat"
@@ -248,13 +248,13 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         kind = "product"
     result["page_kind"] = kind
     if kind == "payment":
-        order["order_id"] = merchant_id or own_id or url_id
+        order["order_no"] = merchant_id or own_id or url_id
         if order["status_code"] == "delivered":  # 交易成功 on a bill: the payment went through
             order["status_code"] = "paid"
         if order["amount"] is None:
             order["amount"], order["currency"] = labels.bill_amount(" ".join(cells) for cells, _ in rows)
     else:
-        order["order_id"] = own_id or url_id or merchant_id
+        order["order_no"] = own_id or url_id or merchant_id
     if order["status"] is None:
         for cells, _ in rows[:60]:
             line = " ".join(cells).strip()
@@ -323,11 +323,11 @@ def order_key(url: str | None, facts: dict | None) -> str | None:
     if not url or not facts:
         return None
     order = facts.get("order", facts)
-    order_id = order.get("order_id") if isinstance(order, dict) else None
-    if not order_id:
+    order_no = order.get("order_no") if isinstance(order, dict) else None
+    if not order_no:
         return None
     host = shop_host(url)
-    return f"{host}/{order_id}" if host else None
+    return f"{host}/{order_no}" if host else None
 
 
 def shop_host(url: str | None) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from helper.clock import iso
+from helper.core.clock import iso
 
 from .dom import HeadCell
 from .times import parse_timestamp

@@ -31,7 +31,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from helper.clock import iso
+from helper.core.clock import iso
 
 from .chat import SYSTEM_TEXT
 from .times import find_date_separator, find_timestamps

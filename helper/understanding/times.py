@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from helper.clock import CHINA
+from helper.core.clock import CHINA
 
 __all__ = ["TimeMatch", "find_timestamps", "parse_timestamp", "find_date_separator"]
 

@@ -1,6 +1,6 @@
 """OCR engines behind one small interface. An engine reads one prepared band (a PIL "L" image, dark text on a
 light ground) and returns raw lines in band coordinates; ocr.recognise does the rest (loading, preparation,
-banding, clean-up, timestamps)."""
+banding, clean-up)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from helper.errors import OcrError
+from ..errors import OcrError
 
 
 @dataclass

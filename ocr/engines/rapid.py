@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from helper.errors import OcrError
+from ..errors import OcrError
 
 from . import RawLine
 from .gaps import gap_function

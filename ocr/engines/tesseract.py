@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytesseract
 from PIL import Image
 
-from helper.errors import OcrError
+from ..errors import OcrError
 
 from . import RawLine
 

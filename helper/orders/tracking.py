@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .clock import iso, parse_iso
-from .store import Store
-from .understanding import extract, shop_host
+from helper.core.clock import iso, parse_iso
+from helper.store import Store
+from helper.understanding import extract, shop_host
 
 OPEN_EXCLUDED = {"delivered", "refunded", "expired", "failed"}
 
@@ -27,7 +27,7 @@ def analyse(html: str | bytes, url: str | None, now: datetime) -> dict:
 def is_card_shop(result: dict) -> bool:
     return (
         result["page_kind"] in ("order", "chat", "product", "payment")
-        or bool(result["order"]["order_id"])
+        or bool(result["order"]["order_no"])
         or bool(result["promise"] and result["promise"].get("text"))
     )
 
@@ -73,7 +73,7 @@ def record(store: Store, capture: dict, result: dict, page_text: str = "") -> di
     host = shop_host(capture.get("url"))
     if not host:
         return None
-    order_no = result["order"].get("order_id")
+    order_no = result["order"].get("order_no")
     if result["page_kind"] == "order" and order_no:
         order, _ = store.upsert_order(host, order_no, order_facts(result, capture["url"]), capture_id=capture["id"])
     else:
@@ -93,11 +93,12 @@ def record(store: Store, capture: dict, result: dict, page_text: str = "") -> di
     return store.get_order(order["id"])
 
 
-def on_capture_stored(store: Store, capture: dict, html: str | None, url: str | None, now: datetime) -> dict | None:
-    """The capture engine's after-capture hook: understand the page, keep its chat messages, track its order."""
-    if not html:
+def on_capture_stored(store: Store, capture: dict, analysis: dict | None, html: str | None) -> dict | None:
+    """The after-capture step the capture service is given: with the page's analysis (taken once, by the
+    capture), keep its chat messages and track its order."""
+    if not html or analysis is None:
         return None
-    result = analyse(html, url, now)
+    result = {**analysis, "is_shop": is_card_shop(analysis)}
     order = record(store, capture, result, html if isinstance(html, str) else "")
     if result["messages"] and not capture.get("message_count"):
         store.add_messages(capture["id"], result["messages"])  # after linking, so the event names the order

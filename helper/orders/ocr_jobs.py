@@ -12,10 +12,13 @@ import logging
 import re
 from pathlib import Path
 
-from . import clock
-from .errors import BadRequest, WitnessError
-from .store import Store
-from .understanding.payment import payment_fields
+import ocr
+
+from helper.core import clock
+from helper.core.errors import BadRequest, WitnessError
+from helper.store import Store
+from helper.understanding.ocr_lines import read_ocr
+from helper.understanding.payment import payment_fields
 
 log = logging.getLogger("witness.ocr")
 
@@ -61,11 +64,9 @@ def read_capture(store: Store, capture_id: int, *, engine: str | None = None) ->
         raise BadRequest(f"capture {capture_id} has no screenshot to read")
     now = clock.parse_iso(capture["captured_at"])
     try:
-        from ocr import recognise
-
-        result = recognise(Path(art["path"]), now=now, engine=engine).to_json()
+        result = read_ocr(ocr.recognise(Path(art["path"]), engine=engine), now)
     except Exception as e:  # noqa: BLE001 - an engine that is missing or crashes must not lose the capture
-        message = e.message if isinstance(e, WitnessError) else f"{type(e).__name__}: {e}"
+        message = e.message if isinstance(e, (WitnessError, ocr.OcrError)) else f"{type(e).__name__}: {e}"
         log.warning("OCR failed for capture %s: %s", capture_id, message)
         return store.add_ocr(capture_id, art["name"], status="failed", error=message)
     order = store.get_order(capture["order_id"]) if capture["order_id"] else None

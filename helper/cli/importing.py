@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import BadRequest
+from helper.core.errors import BadRequest
 
 
 def register(sub) -> None:
@@ -23,11 +23,11 @@ def register(sub) -> None:
 
 
 def cmd_import(args) -> int:
-    from .cli import print_json
-    from .config import load_config
-    from .importer import import_image
-    from .ocr_jobs import read_capture
-    from .store import Store
+    from helper.cli import print_json
+    from helper.core.config import load_config
+    from helper.orders.importer import import_image
+    from helper.orders.ocr_jobs import read_capture
+    from helper.store import Store
 
     path = Path(args.image)
     try:
@@ -59,9 +59,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from .cli import print_json
-    from .config import load_config
-    from .store import Store
+    from helper.cli import print_json
+    from helper.core.config import load_config
+    from helper.store import Store
 
     store = Store(load_config(args.data_dir).data_dir)
     try:

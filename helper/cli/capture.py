@@ -8,8 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from .config import load_config
-from .errors import BadRequest, WitnessError
+from helper.core.config import load_config
+from helper.core.errors import BadRequest, WitnessError
 
 
 def register(sub) -> None:
@@ -51,7 +51,7 @@ def _load_cookies(path: str | None) -> list[dict] | None:
 
 
 def _print_capture(cap: dict, as_json: bool, after: dict | None = None) -> None:
-    from .cli import print_json
+    from helper.cli import print_json
 
     if as_json:
         out = {"capture": {**cap, "artifacts": cap["artifacts"]}}
@@ -67,15 +67,15 @@ def _print_capture(cap: dict, as_json: bool, after: dict | None = None) -> None:
 
 
 def cmd_capture(args) -> int:
-    from .clock import utcnow
-    from .store import Store
+    from helper.core.clock import utcnow
+    from helper.store import Store
 
     config = load_config(args.data_dir)
     if args.desktop:
         if args.url:
             raise BadRequest("--desktop 不接受网址 / --desktop takes no URL")
-        from .capture.desktop import desktop_capture, parse_region
-        from .capture.environment import check_clock
+        from helper.capture.desktop import desktop_capture, parse_region
+        from helper.capture.environment import check_clock
 
         region = parse_region(args.region)
         store = Store(config.data_dir)
@@ -90,14 +90,15 @@ def cmd_capture(args) -> int:
         raise BadRequest("--region 只用于 --desktop / --region needs --desktop")
     if not args.url:
         raise BadRequest("需要网址或 --desktop / give a URL or --desktop")
-    from .capture import CaptureService, check_url
+    from helper.capture import CaptureService, check_url
+    from helper.orders.tracking import on_capture_stored
 
     check_url(args.url)
     cookies = _load_cookies(args.cookies)
 
     async def run():
         store = Store(config.data_dir)
-        service = CaptureService(config, store)
+        service = CaptureService(config, store, after_capture=on_capture_stored)
         try:
             return await service.capture(kind=args.kind, url=args.url, order_id=args.order, cookies=cookies)
         finally:
@@ -110,7 +111,7 @@ def cmd_capture(args) -> int:
 
 
 def cmd_start(args) -> int:
-    from .evidence_browser import should_run_headless
+    from helper.capture.evidence_browser import should_run_headless
 
     config = load_config(args.data_dir, port=args.port)
     headless = should_run_headless(args.headless)
@@ -124,7 +125,7 @@ def cmd_start(args) -> int:
 async def _start(config, headless: bool) -> None:
     import signal
 
-    from .capture.session import helper_session
+    from helper.api.server import helper_session
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -151,7 +152,7 @@ async def _start(config, headless: bool) -> None:
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    from helper.cli.demo import run_demo
 
     try:
         return run_demo(data_dir=getattr(args, "data_dir", None), headless=args.headless)

@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from urllib.parse import urldefrag
 
-from .browser import launch_args, launch_persistent
-from .config import EXTENSION_ID, Config
-from .errors import CaptureError, WitnessError
+from helper.capture.browser import launch_args, launch_persistent
+from helper.core.config import EXTENSION_ID, Config
+from helper.core.errors import CaptureError, WitnessError
 
 log = logging.getLogger("witness.evidence_browser")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 HEADLESS_VIEWPORT = {"width": 1280, "height": 800}
 PAIR_TIMEOUT_S = 20.0
 

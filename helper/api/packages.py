@@ -7,12 +7,13 @@ import re
 
 from aiohttp import web
 
-from .. import clock
-from ..api import keys
-from ..api.bodies import int_param, read_json
-from ..errors import BadRequest
-from .drafts import CHANNELS, CLAIMS, drafts_for_store
-from .export import export_order
+from helper.core import clock
+from helper.core.errors import BadRequest
+from helper.package.drafts import CHANNELS, CLAIMS, drafts_for_store
+from helper.package.export import export_order
+
+from . import keys
+from .bodies import int_param, read_json
 
 SAFE_NAME = re.compile(r"^[\w\u4e00-\u9fff.-]{1,120}\.zip$")
 
@@ -26,7 +27,7 @@ async def get_draft(request: web.Request) -> web.Response:
         raise BadRequest(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
     if claim not in CLAIMS:
         raise BadRequest(f"unknown claim {claim!r}; one of {', '.join(CLAIMS)}")
-    drafts = await asyncio.to_thread(drafts_for_store, store, order_id, claim=claim, now=clock.utcnow(), channels=[channel])
+    drafts = await asyncio.to_thread(drafts_for_store, store, order_id, claim=claim, now=request.app[keys.NOW](), channels=[channel])
     return web.json_response(drafts[channel].to_json())
 
 
@@ -37,7 +38,7 @@ async def export(request: web.Request) -> web.Response:
     config = request.app[keys.CONFIG]
     order_id = int_param(request, "id")
     order = store.get_order(order_id)
-    now = clock.utcnow()
+    now = request.app[keys.NOW]()
     name = body.get("name") or f"{order['order_no']}-{now.astimezone(clock.CHINA).strftime('%Y%m%dT%H%M%S')}.zip"
     if not SAFE_NAME.match(name):
         raise BadRequest("name must be a plain file name ending in .zip")

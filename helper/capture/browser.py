@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .errors import BrowserNotFound
+from helper.core.errors import BrowserNotFound
 
 # Flags that keep a headless evidence browser quiet on a closed network and usable as root in CI.
 BASE_ARGS = [

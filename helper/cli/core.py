@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .config import load_config, read_or_create_token
+from helper.core.config import load_config, read_or_create_token
 
 
 def register(sub) -> None:
@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def cmd_serve(args) -> int:
-    from .api import run
+    from helper.api import run
 
     run(load_config(args.data_dir, port=args.port))
     return 0
@@ -37,9 +37,9 @@ def cmd_token(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .cli import print_json
-    from .package.anchor import verify_store
-    from .store import Store
+    from helper.cli import print_json
+    from helper.package.anchor import verify_store
+    from helper.store import Store
 
     config = load_config(args.data_dir)
     if not config.db_path.exists():
@@ -68,9 +68,9 @@ def cmd_verify(args) -> int:
 
 
 def cmd_anchor(args) -> int:
-    from .errors import BadRequest
-    from .package.anchor import anchor_head
-    from .store import Store
+    from helper.core.errors import BadRequest
+    from helper.package.anchor import anchor_head
+    from helper.store import Store
 
     config = load_config(args.data_dir)
     url = args.tsa_url or config.tsa_url

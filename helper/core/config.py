@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from .errors import ConfigError
+from helper.core.errors import ConfigError
 
 APP_NAME = "order-witness"
 # The extension's ID is pinned by the `key` in manifest.json (see tests/test_manifest.py).

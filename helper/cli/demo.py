@@ -16,11 +16,11 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientSession, ClientTimeout
 
-from . import clock
-from .config import Config
-from .errors import CaptureError
+from helper.core import clock
+from helper.core.config import Config
+from helper.core.errors import CaptureError
 
 DEMO_ROOT = Path("witness-demo")
 
@@ -32,7 +32,7 @@ def default_demo_dir(cwd: Path, now: datetime) -> Path:
 
 def demo_pages() -> list[tuple[str, str, str]]:
     """(kind, path, what) of the pages the demo captures, from the demo shop's PAGES table."""
-    from .demoshop import PAGES
+    from helper.demoshop import PAGES
 
     def first(kind: str, text: str = "") -> str | None:
         return next((p.path for p in PAGES if p.kind == kind and text in p.title), None)
@@ -43,15 +43,6 @@ def demo_pages() -> list[tuple[str, str, str]]:
         ("rules", first("rules"), "平台规则 rules page"),
     ]
     return [(k, p, w) for k, p, w in wanted if p]
-
-
-async def start_shop(now=None) -> tuple[web.AppRunner, str]:
-    from .demoshop import create_shop_app
-
-    runner = web.AppRunner(create_shop_app(now=now), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 async def capture_tab(http: ClientSession, session, page, kind: str) -> dict:
@@ -117,7 +108,7 @@ def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders:
 async def wait_for_ocr(session, captured: list, out, *, limit_s: float = 600) -> None:
     """The helper reads every stored screenshot in the background; wait for it so the data directory (and
     the package) hold the OCR text, saying so instead of hanging silently at exit."""
-    from .api import keys
+    from helper.api import keys
 
     worker = session.app.get(keys.OCR)
     if worker is None or worker.idle.is_set():
@@ -134,7 +125,8 @@ async def wait_for_ocr(session, captured: list, out, *, limit_s: float = 600) ->
 
 
 async def _demo(data_dir: Path, headless: bool, out) -> int:
-    from .capture.session import helper_session
+    from helper.api.server import helper_session
+    from helper.demoshop import start_shop
 
     out(f"[1/5] 启动演示商城 / starting the demo shop …")
     shop, shop_url = await start_shop()
@@ -160,7 +152,7 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
             report = await verify(http, session)
             orders = await list_orders(http, session)
             # --- evidence package: export (timestamped by a local test TSA) and verify-package (helper/package) ---
-            from .package.demo_step import export_demo_package
+            from helper.cli.demo_package import export_demo_package
 
             out("[+] 导出并校验证据包 / exporting and verifying the evidence package …")
             package = await asyncio.to_thread(export_demo_package, data_dir, orders, out, chromium=config.chromium)
@@ -173,7 +165,7 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
 
 
 def run_demo(*, data_dir: str | Path | None = None, headless: bool = False, now=clock.utcnow, out=print) -> int:
-    from .evidence_browser import should_run_headless
+    from helper.capture.evidence_browser import should_run_headless
 
     target = Path(data_dir) if data_dir else default_demo_dir(Path.cwd(), now())
     target.mkdir(parents=True, exist_ok=True)

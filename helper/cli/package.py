@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .config import load_config
+from helper.core.config import load_config
 
 
 def register(sub) -> None:
-    from .package.drafts import CHANNELS, CLAIMS
+    from helper.package.drafts import CHANNELS, CLAIMS
 
     p = sub.add_parser("draft", help="生成投诉草稿 / write a complaint draft for one channel")
     p.add_argument("order_id", type=int)
@@ -39,7 +39,7 @@ def register(sub) -> None:
 
 
 def _open_store(args):
-    from .store import Store
+    from helper.store import Store
 
     config = load_config(args.data_dir)
     if not config.db_path.exists():
@@ -49,9 +49,9 @@ def _open_store(args):
 
 
 def cmd_draft(args) -> int:
-    from . import clock
-    from .cli import print_json
-    from .package.drafts import drafts_for_store
+    from helper.core import clock
+    from helper.cli import print_json
+    from helper.package.drafts import drafts_for_store
 
     config, store = _open_store(args)
     if store is None:
@@ -75,8 +75,8 @@ def cmd_draft(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .cli import print_json
-    from .package import export_order
+    from helper.cli import print_json
+    from helper.package import export_order
 
     config, store = _open_store(args)
     if store is None:
@@ -114,8 +114,8 @@ TRUST_REASONS = {
 
 
 def cmd_verify_package(args) -> int:
-    from .cli import print_json
-    from .package import verify_package
+    from helper.cli import print_json
+    from helper.package import verify_package
 
     ca = args.ca if args.ca else list(load_config(args.data_dir).trusted_tsa_roots)
     report = verify_package(args.path, ca_files=ca)

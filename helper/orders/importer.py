@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from .errors import BadRequest
-from .store import Store
+from helper.core.errors import BadRequest
+from helper.store import Store
 
 IMPORT_KINDS = ("payment", "chat", "order", "rules", "other")
 FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from helper.clock import CHINA, china, utcnow
-from helper.errors import BadRequest
+from helper.core.clock import CHINA, china, parse_iso, utcnow
+from helper.core.errors import BadRequest, OcrError
 
 
 def register(sub) -> None:
@@ -28,16 +28,20 @@ def _now(text: str | None) -> datetime:
 
 
 def cmd_ocr(args) -> int:
+    import ocr
+
     from helper.cli import print_json
+    from helper.understanding.ocr_lines import read_ocr
 
-    from . import recognise
-
-    result = recognise(args.image, now=_now(args.now), engine=args.engine)
+    try:
+        result = read_ocr(ocr.recognise(args.image, engine=args.engine), _now(args.now))
+    except ocr.OcrError as e:
+        raise OcrError(e.message) from e
     if args.json:
-        print_json(result.to_json())
+        print_json(result)
         return 0
-    print(result.text)
-    print(f"\n# 引擎 / engine: {result.engine}; {len(result.lines)} lines, {len(result.timestamps)} timestamps")
-    for t in result.timestamps:
-        print(f"  {t.text}  ->  {china(t.dt)}  box={list(t.box)}")
+    print(result["text"])
+    print(f"\n# 引擎 / engine: {result['engine']}; {len(result['lines'])} lines, {len(result['timestamps'])} timestamps")
+    for t in result["timestamps"]:
+        print(f"  {t['text']}  ->  {china(parse_iso(t['iso']))}  box={t['box']}")
     return 0

@@ -12,16 +12,16 @@ import importlib
 import json
 import sys
 
-from .errors import WitnessError
+from helper.core.errors import WitnessError
 
 # Modules that add subcommands, in help order.
 COMMAND_MODULES = (
-    "helper.commands_core",
-    "helper.commands_package",
-    "helper.understanding.cli",
-    "helper.commands_import",
-    "helper.commands_capture",
-    "ocr.cli",
+    "helper.cli.core",
+    "helper.cli.package",
+    "helper.cli.extract",
+    "helper.cli.importing",
+    "helper.cli.capture",
+    "helper.cli.ocr",
 )
 
 
@@ -57,6 +57,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,11 +6,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..config import Config
-from ..store import Store
-from .export import export_order
-from .local_tsa import DEMO_TSA_NAME, DEMO_TSA_NAME_EN, LocalTSA
-from .verify_package import verify_package
+from helper.core.config import Config
+from helper.demoshop.local_tsa import DEMO_TSA_NAME, DEMO_TSA_NAME_EN, LocalTSA
+from helper.package.export import export_order
+from helper.package.verify_package import verify_package
+from helper.store import Store
 
 
 def pick_order(orders: list[dict]) -> dict | None:

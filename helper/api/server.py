@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ..config import Config
-from ..errors import ConfigError, WitnessError
+from helper.core.config import Config
+from helper.core.errors import ConfigError, WitnessError
 
 log = logging.getLogger("witness.session")
 
@@ -28,9 +28,9 @@ class Session:
 @asynccontextmanager
 async def helper_session(config: Config, *, headless: bool, evidence: bool = True, port: int | None = None):
     """Serve the API on 127.0.0.1 (port 0 = any free port), launch and pair the evidence browser."""
-    from ..api import create_app, keys
-    from ..evidence_browser import EvidenceBrowser
-    from .api import CAPTURER
+    from helper.api import create_app, keys
+    from helper.capture.evidence_browser import EvidenceBrowser
+    from helper.api.captures import CAPTURER
 
     app = create_app(config)
     runner = web.AppRunner(app, access_log=None)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from helper.clock import CHINA, utcnow
-from helper.errors import BadRequest, WitnessError
+from helper.core.clock import CHINA, utcnow
+from helper.core.errors import BadRequest, WitnessError
 
-from .decode import decode_html
-from .extract import extract, extract_text
+from helper.understanding.decode import decode_html
+from helper.understanding.extract import extract, extract_text
 
 
 def register(sub) -> None:
