@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..core.clock import iso, parse_iso
-from .rules import Placement, due_soon_at, place
+from ..core.clock import iso
+from .rules import Placement, due_soon_at, place, when
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def reminders_for(order: dict, actions: list[dict], now: datetime, *, platform_w
     placement = place(order, actions, now, platform_window=platform_window)
     if placement.stage in ("resolved", "no_deadline"):
         return []
-    deadline = parse_iso(order["deadline"])
+    deadline = when(order["deadline"])
     out = []
     soon = due_soon_at(order)
     if soon is not None and now < deadline:
@@ -41,7 +41,7 @@ def reminders_for(order: dict, actions: list[dict], now: datetime, *, platform_w
 def payload(order: dict, reminder: Reminder, placement: Placement, now: datetime) -> dict:
     data = {"key": reminder.key, "order": order_summary(order), "next_step": placement.to_json(now)["next_step"],
             "escalation": placement.to_json(now)}
-    deadline = parse_iso(order["deadline"])
+    deadline = when(order["deadline"])
     if reminder.type == "order.due_soon":
         data["seconds_left"] = max(0, int((deadline - now).total_seconds()))
     else:

@@ -100,17 +100,28 @@ def _amount(order: dict) -> Decimal | None:
         return None
 
 
+def when(value) -> datetime | None:
+    """A stored time, or None when it is missing or unreadable: a bad stored value (an old row, a hand edit)
+    must never stop the reminders or the order list; `witness verify` names edited rows."""
+    try:
+        return parse_iso(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
 def place(order: dict, actions: list[dict], now: datetime, *, platform_window: timedelta = timedelta(days=3)) -> Placement:
     """Where the order stands. `actions`: [{"action": code, "at": iso}] in any order."""
     done: dict[str, datetime] = {}
-    for a in sorted(actions, key=lambda a: a["at"]):
-        done.setdefault(a["action"], parse_iso(a["at"]))
+    for a in sorted(actions, key=lambda a: str(a.get("at"))):
+        at = when(a.get("at"))
+        if at is not None:
+            done.setdefault(a.get("action"), at)
     if order.get("status_code") in RESOLVED_STATUSES or RESOLVING_ACTIONS & done.keys():
         return Placement("resolved", "订单已发货或已退款，提醒已停止", "delivered or refunded; reminders stopped", None, None, None)
-    if not order.get("deadline"):
+    deadline = when(order.get("deadline"))
+    if deadline is None:
         return Placement("no_deadline", "尚无发货时限：保存订单页与商品页（含发货承诺）", "no deadline yet: capture the order and product pages (with the delivery promise)",
                          None, None, None)
-    deadline = parse_iso(order["deadline"])
     amount = _amount(order)
     serious = (amount is not None and amount > LARGE_AMOUNT) or "fraud_sign" in done
     also = (POLICE,) if serious else ()
@@ -133,9 +144,10 @@ def place(order: dict, actions: list[dict], now: datetime, *, platform_window: t
 
 def due_soon_at(order: dict) -> datetime | None:
     """When to warn that the deadline is near: half the promise before it, at most 15 minutes before."""
-    if not order.get("deadline"):
+    deadline = when(order.get("deadline"))
+    if deadline is None:
         return None
     lead = timedelta(minutes=15)
-    if order.get("promise_seconds"):
+    if isinstance(order.get("promise_seconds"), int) and 0 < order["promise_seconds"] < 10**9:
         lead = min(lead, timedelta(seconds=order["promise_seconds"] / 2))
-    return parse_iso(order["deadline"]) - lead
+    return deadline - lead

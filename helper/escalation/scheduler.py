@@ -43,16 +43,25 @@ class Scheduler:
         now = self.now()
         next_at = now + timedelta(seconds=MAX_SLEEP_S)
         for order in self.store.list_orders():
-            actions = actions_of(self.store, order["id"])
-            for r in reminders_for(order, actions, now, platform_window=self.platform_window):
-                if (order["id"], r.key) in self.fired:
-                    continue
-                if r.when <= now:
-                    placement = place(order, actions, now, platform_window=self.platform_window)
-                    self.store.append_event(r.type, payload(order, r, placement, now), order_id=order["id"])
-                    self.fired.add((order["id"], r.key))
-                else:
-                    next_at = min(next_at, r.when)
+            try:
+                next_at = min(next_at, self._fire(order, now))
+            except Exception:  # one bad row must not stop every other order's reminders
+                log.exception("reminders of order %s failed", order.get("id"))
+        return next_at
+
+    def _fire(self, order: dict, now):
+        """Fire this order's due reminders; return when its next one is due."""
+        next_at = now + timedelta(seconds=MAX_SLEEP_S)
+        actions = actions_of(self.store, order["id"])
+        for r in reminders_for(order, actions, now, platform_window=self.platform_window):
+            if (order["id"], r.key) in self.fired:
+                continue
+            if r.when <= now:
+                placement = place(order, actions, now, platform_window=self.platform_window)
+                self.store.append_event(r.type, payload(order, r, placement, now), order_id=order["id"])
+                self.fired.add((order["id"], r.key))
+            else:
+                next_at = min(next_at, r.when)
         return next_at
 
     async def run(self) -> None:

@@ -302,7 +302,9 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
                     else:
                         art = next(a for c in captures if c["id"] == rec["capture_id"] for a in c["artifacts"]
                                    if a["name"] == rec["name"])
-                        image_src[key] = store.artifact_path(art).as_uri()
+                        placed = blobs.place_copy(store.evidence_dir, store.artifact_path(art),
+                                                  Path(d) / f"{rec['capture_id']}-{rec['name']}")
+                        image_src[key] = placed.as_uri()
             stamp_note = ("导出时已请求 RFC 3161 时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置时间戳服务器。")
             page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
                                chain_head=chain_head, image_src=image_src, now=now, redacted=redact,

@@ -18,7 +18,11 @@ from .drafts import money, timeline
 from .layout import KIND_ZH, artifact_path, best_image, describe_artifact
 
 TEMPLATE = Path(__file__).with_name("report.html")
-e = html.escape
+
+
+def e(value) -> str:
+    """The one way a value reaches the report's HTML: as text, escaped (quotes too, for attributes)."""
+    return html.escape(str(value), quote=True)
 
 
 def _rows(pairs) -> str:
@@ -26,10 +30,11 @@ def _rows(pairs) -> str:
 
 
 def _t(value) -> str:
+    """A stored time for people (China time), escaped; an unreadable stored value is shown as text."""
     try:
-        return china(value) if value else "—"
+        return e(china(value)) if value else "—"
     except (ValueError, TypeError):
-        return str(value)
+        return e(value)
 
 
 ENV_ORDER = ("capture_uuid", "http.status", "http.server", "http.tls", "environment.proxy", "environment.hosts",
@@ -102,13 +107,13 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
                     + (f"（遮盖版；原件 original <span class='hash'>{e(img['sha256'])}</span>）"
                        if (c["id"], img["name"]) in (image_sha or {}) else "") + "</div>")
         files = "<table>" + "".join(
-            f"<tr><td>{e(artifact_path(c, a))}<br><span class='caption'>{e(describe_artifact(a['name']))}，{a['size']:,} 字节</span></td>"
+            f"<tr><td>{e(artifact_path(c, a))}<br><span class='caption'>{e(describe_artifact(a['name']))}，{e(_size(a.get('size')))} 字节</span></td>"
             f"<td class='hash'>{e(a['sha256'])}</td></tr>" for a in c.get("artifacts", [])) + "</table>"
         parts.append(f"<div class='capture'>{head}{info}{shot}{files}</div>")
     captures_html = "\n".join(parts) or "<p>（无取证记录）</p>"
 
     events_html = "<table><tr><th style='width:8%'>#</th><th style='width:24%'>时间</th><th style='width:22%'>类型</th><th>hash</th></tr>" + "".join(
-        f"<tr><td>{ev['seq']}</td><td>{_t(ev['at'])}</td><td>{e(ev['type'])}</td><td class='hash'>{e(ev['hash'])}</td></tr>"
+        f"<tr><td>{e(ev['seq'])}</td><td>{_t(ev['at'])}</td><td>{e(ev['type'])}</td><td class='hash'>{e(ev['hash'])}</td></tr>"
         for ev in events) + "</table>"
     head = f"#{chain_head['seq']} {chain_head['hash']}" if chain_head else "—"
 
@@ -133,6 +138,10 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         verify=verify)
 
 
+def _size(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def _escalation_rows(esc: dict | None) -> list[tuple[str, str]]:
     """Where the order stands on the escalation path (helper/escalation), as of the report."""
     if not esc:
@@ -149,14 +158,31 @@ def _escalation_rows(esc: dict | None) -> list[tuple[str, str]]:
     return rows
 
 
+def inside(folder: Path):
+    """A request filter: only files in `folder` (the report's own temp folder) may load."""
+    prefix = folder.resolve().as_uri() + "/"
+
+    async def route(r):
+        if r.request.url.startswith(prefix) and "/../" not in r.request.url:
+            await r.continue_()
+        else:
+            await r.abort()
+
+    return route
+
+
 async def _render(html_path: Path, chromium: str | None) -> bytes:
+    """Print with JavaScript off and every request outside the report's folder refused (no other file, no
+    network): a value that slipped past escaping still cannot read a file or run."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await launch_browser(p, chromium=chromium)
         try:
-            page = await browser.new_page()
-            await page.goto(html_path.as_uri(), wait_until="load")
+            context = await browser.new_context(java_script_enabled=False)
+            page = await context.new_page()
+            await page.route("**/*", inside(html_path.parent))
+            await page.goto(html_path.resolve().as_uri(), wait_until="load")
             return await page.pdf(format="A4", print_background=True, display_header_footer=True,
                                   header_template="<span></span>",
                                   footer_template="<div style='font-size:8px;width:100%;text-align:center;'>"

@@ -45,6 +45,27 @@ def messages_digest(messages: list[dict]) -> str:
     return hashlib.sha256(chain.canonical_json([{k: m.get(k) for k in MESSAGE_FIELDS} for m in messages])).hexdigest()
 
 
+TIME_FIELDS = ("ordered_at", "paid_at", "deadline")
+
+
+def check_times(facts: dict) -> None:
+    """Order times are ISO 8601 with an offset (`2026-11-27T10:00:12.000+08:00`) or absent: anything else is
+    refused here, for every caller, so no page or request can store markup or a value the reminders and the
+    report cannot read."""
+    for name in TIME_FIELDS:
+        value = facts.get(name)
+        if value is None:
+            continue
+        ok = isinstance(value, str) and len(value) <= 40 and value[:4].isdigit()
+        try:
+            ok = ok and clock.parse_iso(value) is not None
+        except ValueError:
+            ok = False
+        if not ok:
+            raise BadRequest(f"{name} 必须是带时区的 ISO 8601 时间 / must be ISO 8601 with an offset, "
+                             f"e.g. 2026-11-27T10:00:12+08:00 (got {str(value)[:40]!r})")
+
+
 def order_snapshot(row: dict) -> dict:
     return {k: row[k] for k in ("id", "shop_host", "order_no", *ORDER_FIELDS, "created_at", "updated_at")}
 
@@ -352,6 +373,7 @@ class Store:
         unknown = set(facts) - set(ORDER_FIELDS)
         if unknown:
             raise BadRequest(f"unknown order fields: {', '.join(sorted(unknown))}")
+        check_times(facts)
         now = clock.iso(self._now())
         with self.transaction() as tx:
             row = self.conn.execute("SELECT id FROM orders WHERE shop_host=? AND order_no=?", (shop_host, order_no)).fetchone()
