@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from helper import clock
+from helper.core import clock
 from helper.store import Store
 
 MARKUP = "<iframe src=file:///etc/passwd>"

@@ -107,7 +107,7 @@ def test_break5_markup_in_a_stored_time_is_printed_as_text(tmp_path, secret):
     import sqlite3
     import zipfile
 
-    from helper.config import Config
+    from helper.core.config import Config
     from helper.package.export import export_order
     from packagedata import make_order
 
