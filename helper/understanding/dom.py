@@ -1,25 +1,29 @@
-"""A small, bounded DOM built with the standard library's html.parser, plus the two views the extractor needs:
-rows of text cells (for label/value reading) and a tiny CSS-like selector (for site adapters' data).
+"""The page's tree, built by a maintained HTML5 parser (selectolax on Lexbor: the WHATWG tree-building rules a
+browser follows, and CSS selectors in C), plus the two views the reader needs: rows of text cells (label/value
+reading) and selectors. bench/bench_parsers.py shows why this parser (README: speed, fidelity to Chromium's tree).
 
-Hostile input is expected (5 MB of nested tags, binary junk): nesting is capped at MAX_DEPTH (deeper start
-tags do not open new elements, their text still lands in the deepest one), the tree holds at most MAX_NODES
-elements (later tags are ignored, text is kept), and nothing here recurses.
+The Lexbor tree is copied once into small Python nodes (tag, attrs, children, parent) that keep their identity,
+so the reader can hold sets of nodes and walk up and down cheaply; selectors run in Lexbor and map back.
+
+Hostile input is expected (5 MB of nested tags, binary junk): elements nested deeper than MAX_DEPTH are flattened
+before parsing (their start and end tags dropped, their text kept: what Chromium does past 512 levels, and what
+keeps the parser's scope checks linear), the copy holds at most MAX_NODES elements (later text still lands in
+the last open one), and nothing here recurses.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from html.parser import HTMLParser
+from itertools import accumulate
+
+from selectolax.lexbor import LexborHTMLParser
 
 from .visible import is_hidden, is_ligature
 
-MAX_DEPTH = 200
-MAX_NODES = 60_000
+MAX_DEPTH = 512
+MAX_NODES = 100_000
 
-VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr keygen".split()
-)
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
 SKIP = frozenset("script style noscript template svg math head select object iframe canvas".split())
 # Elements that start a new row of text; everything else is inline and makes cells within a row.
 BLOCK = frozenset(
@@ -27,33 +31,19 @@ BLOCK = frozenset(
     figure footer form h1 h2 h3 h4 h5 h6 header hr html legend li main nav ol p pre section summary table
     tbody thead tfoot tr ul textarea title br""".split()
 )
-# A start tag of the key closes an open element of one of the value tags (HTML's implied end tags).
-IMPLIED_CLOSE = {
-    "li": ("li",),
-    "p": ("p",),
-    "dt": ("dt", "dd"),
-    "dd": ("dt", "dd"),
-    "tr": ("tr", "td", "th"),
-    "td": ("td", "th"),
-    "th": ("td", "th"),
-    "option": ("option",),
-}
-_KEEP_ATTRS = frozenset(
-    "class id datetime content name property charset http-equiv title href value data-role data-sender "
-    "hidden style aria-hidden type placeholder".split()
-)
-_SCOPE_STOP = frozenset("ul ol table tbody thead tfoot dl div body html select".split())
 _WS = re.compile(r"\s+")
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "parent", "_unseen")
+    __slots__ = ("tag", "attrs", "children", "parent", "doc", "_lx", "_unseen")
 
-    def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None"):
+    def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None", doc: "Document", lx=None):
         self.tag = tag
         self.attrs = attrs
         self.children: list[Node | str] = []
         self.parent = parent
+        self.doc = doc
+        self._lx = lx
         self._unseen: bool | None = None
 
     @property
@@ -79,7 +69,7 @@ class Node:
             stack.extend(reversed([c for c in node.children if isinstance(c, Node)]))
 
     def text(self, sep: str = " ") -> str:
-        """Collapsed text content (skipped elements excluded)."""
+        """Collapsed visible text content (skipped, hidden and icon elements excluded)."""
         parts: list[str] = []
         stack: list[Node | str] = [self]
         while stack:
@@ -96,64 +86,99 @@ class Node:
         return f"<{self.tag} {self.attrs}>"
 
 
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {}, None)
-        self.stack: list[Node] = [self.root]
-        self.count = 0
-        self.overflow = 0  # start tags swallowed because of the depth cap, to balance their end tags
+class Document:
+    """One parsed page: the Lexbor tree, its Python copy, and selector results cached per selector."""
 
-    def handle_starttag(self, tag, attrs):
-        closes = IMPLIED_CLOSE.get(tag)
-        if closes:
-            for i in range(len(self.stack) - 1, 0, -1):
-                t = self.stack[i].tag
-                if t in closes:
-                    del self.stack[i:]
-                    break
-                if t in _SCOPE_STOP:
-                    break
-        if self.count >= MAX_NODES:
-            return
-        if len(self.stack) > MAX_DEPTH and tag not in VOID:
-            self.overflow += 1
-            return
-        node = Node(tag, {k: (v or "") for k, v in attrs if k in _KEEP_ATTRS}, self.stack[-1])
-        self.count += 1
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
+    def __init__(self, html: str):
+        self.tree = LexborHTMLParser(_flatten_deep(html))
+        self.root = Node("#root", {}, None, self)
+        self.by_id: dict[int, Node] = {}
+        self._matches: dict[str, set[int]] = {}
+        _copy(self)
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID and self.stack[-1].tag == tag and len(self.stack) > 1:
-            self.stack.pop()
+    def select(self, selector: str, within: Node | None = None) -> list[Node]:
+        base = within._lx if within is not None and within._lx is not None else self.tree
+        try:
+            found = base.css(selector)
+        except Exception:  # an unsupported or malformed selector matches nothing
+            return []
+        return [n for n in (self.by_id.get(x.mem_id) for x in found) if n is not None and n is not within]
 
-    def handle_endtag(self, tag):
-        if self.overflow and tag not in VOID:
-            self.overflow -= 1
-            return
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-            if len(self.stack) - i > 64:
-                return  # a stray end tag: do not hunt the whole stack for it
+    def matching(self, selector: str) -> set[int]:
+        """Python ids of the nodes the selector matches anywhere in the page."""
+        ids = self._matches.get(selector)
+        if ids is None:
+            ids = self._matches[selector] = {id(n) for n in self.select(selector)}
+        return ids
 
-    def handle_data(self, data):
-        if data:
-            self.stack[-1].children.append(data)
+
+def _copy(doc: Document) -> None:
+    """Copy the Lexbor tree into Nodes, iteratively, at most MAX_NODES elements."""
+    top = doc.tree.root
+    if top is None:
+        return
+    count = 0
+    stack = [(top, doc.root)]
+    while stack:
+        lx, parent = stack.pop()
+        if lx.is_text_node:
+            t = lx.text_content
+            if t:
+                parent.children.append(t)
+            continue
+        if not lx.is_element_node:
+            continue  # comments, doctype
+        if count >= MAX_NODES:
+            node = parent  # past the cap: the text still lands in the last element copied
+        else:
+            attrs = {k: (v or "") for k, v in lx.attributes.items()}
+            node = Node(lx.tag, attrs, parent, doc, lx)
+            parent.children.append(node)
+            doc.by_id[lx.mem_id] = node
+            count += 1
+        kids = list(lx.iter(include_text=True))
+        stack.extend((k, node) for k in reversed(kids))
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+# start tags that only nest by mistake (implied end tags) or never hold anything do not count for depth
+_FLAT = frozenset("p li option td th tr dt dd thead tbody tfoot".split()) | VOID
+_OPEN_OR_CLOSE = re.compile(
+    r"<(/?)(?!(?:" + "|".join(sorted(_FLAT, key=len, reverse=True)) + r")[\s/>])[A-Za-z]", re.I)
+
+
+def _flatten_deep(html: str) -> str:
+    """Drop the start and end tags of elements nested deeper than MAX_DEPTH (text kept). A cheap C-speed upper
+    bound of the depth decides whether the exact pass is needed at all (it almost never is)."""
+    if html.count("<") <= MAX_DEPTH:
+        return html
+    steps = _OPEN_OR_CLOSE.findall(html)
+    if max(accumulate(-1 if s else 1 for s in steps), default=0) <= MAX_DEPTH:
+        return html
+    out, depth, overflow, last = [], 0, 0, 0
+    for m in _TAG.finditer(html):
+        closing, tag, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if tag in _FLAT or self_closing:
+            continue
+        if closing:
+            if overflow:
+                overflow -= 1
+                out.append(html[last:m.start()])
+                last = m.end()
+            else:
+                depth = max(0, depth - 1)
+        elif depth >= MAX_DEPTH:
+            overflow += 1
+            out.append(html[last:m.start()])
+            last = m.end()
+        else:
+            depth += 1
+    out.append(html[last:])
+    return "".join(out)
 
 
 def parse(html: str) -> Node:
-    b = _Builder()
-    try:
-        b.feed(html)
-        b.close()
-    except Exception:  # html.parser may raise on pathological markup; keep what was built
-        pass
-    return b.root
+    return Document(html).root
 
 
 # --- rows of cells ---------------------------------------------------------------------------------------
@@ -204,139 +229,42 @@ def rows(root: Node) -> list[Row]:
                 stack.append((item, False, head))
             inner = head or item.tag == "th"
             stack.extend((c, True, inner) for c in reversed(item.children))
-        else:
-            if item.tag in BLOCK:
-                if current.cells:
-                    out.append(current)
-                current = Row(item.parent or root)
-            else:  # td/th end: cell boundary only; nothing to do (each text chunk is already a cell)
-                pass
+        elif item.tag in BLOCK:
+            if current.cells:
+                out.append(current)
+            current = Row(item.parent or root)
     if current.cells:
         out.append(current)
     return out
 
 
-# --- selectors ---------------------------------------------------------------------------------------------
-
-_SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[\w-]+(?:[~^*]?=[^\]]*)?\])*)$")
-_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([~^*]?=)([^\]]*))?\]")
-
-
-def _compile_simple(sel: str):
-    m = _SIMPLE.match(sel)
-    if not m:
-        raise ValueError(f"unsupported selector: {sel!r}")
-    tag = m.group("tag")
-    tests = []
-    for p in _PART.finditer(m.group("rest") or ""):
-        if p.group(1) == ".":
-            tests.append(("class", p.group(2)))
-        elif p.group(1) == "#":
-            tests.append(("id", p.group(2)))
-        else:
-            tests.append(("attr", p.group(3), p.group(4), (p.group(5) or "").strip("\"'")))
-    return (None if tag in (None, "*") else tag.lower(), tests)
-
-
-def _match_simple(node: Node, simple) -> bool:
-    tag, tests = simple
-    if tag and node.tag != tag:
-        return False
-    for t in tests:
-        if t[0] == "class":
-            if t[1] not in node.classes:
-                return False
-        elif t[0] == "id":
-            if node.attrs.get("id") != t[1]:
-                return False
-        else:
-            _, name, op, val = t
-            if name not in node.attrs:
-                return False
-            have = node.attrs[name]
-            if op == "=" and have != val:
-                return False
-            if op == "~=" and val not in have.split():
-                return False
-            if op == "^=" and not have.startswith(val):
-                return False
-            if op == "*=" and val not in have:
-                return False
-    return True
-
-
-@lru_cache(maxsize=256)
-def _compile(selector: str):
-    return [[_compile_simple(s) for s in alt.split()] for alt in selector.split(",") if alt.strip()]
+# --- selectors (run by Lexbor) ---------------------------------------------------------------------------------
 
 
 def matches(node: Node, selector: str) -> bool:
-    for chain in _compile(selector):
-        if not _match_simple(node, chain[-1]):
-            continue
-        anc = node.parent
-        ok = True
-        for simple in reversed(chain[:-1]):
-            while anc is not None and not _match_simple(anc, simple):
-                anc = anc.parent
-            if anc is None:
-                ok = False
-                break
-            anc = anc.parent
-        if ok:
-            return True
-    return False
+    return node.doc is not None and id(node) in node.doc.matching(selector)
 
 
 def select(root: Node, selector: str) -> list[Node]:
-    return [n for n in root.iter() if matches(n, selector)]
+    return root.doc.select(selector, None if root.tag == "#root" else root)
 
 
 def select_one(root: Node, selector: str) -> Node | None:
-    for n in root.iter():
-        if matches(n, selector):
-            return n
-    return None
+    found = select(root, selector)
+    return found[0] if found else None
 
 
 class Index:
-    """Which tags, classes and ids a document holds, so a selector that cannot match is ruled out without a
-    walk over the tree (adapter detection tries many selectors on every page)."""
+    """Selector look-ups on a whole page (kept as the reader's entry point; Lexbor needs no pre-filter)."""
 
     def __init__(self, root: Node):
         self.root = root
-        self.tags: set[str] = set()
-        self.classes: set[str] = set()
-        self.ids: set[str] = set()
-        for n in root.iter():
-            self.tags.add(n.tag)
-            self.classes.update(n.classes)
-            if "id" in n.attrs:
-                self.ids.add(n.attrs["id"])
-
-    def _possible(self, simple) -> bool:
-        tag, tests = simple
-        if tag and tag not in self.tags:
-            return False
-        for t in tests:
-            if t[0] == "class" and t[1] not in self.classes:
-                return False
-            if t[0] == "id" and t[1] not in self.ids:
-                return False
-        return True
 
     def has(self, selector: str) -> bool:
-        return self.select_one(selector) is not None
+        return bool(self.root.doc.matching(selector))
 
     def select(self, selector: str) -> list[Node]:
-        chains = [c for c in _compile(selector) if all(self._possible(s) for s in c)]
-        if not chains:
-            return []
         return select(self.root, selector)
 
     def select_one(self, selector: str) -> Node | None:
-        chains = [c for c in _compile(selector) if all(self._possible(s) for s in c)]
-        if not chains:
-            return None
         return select_one(self.root, selector)
-
