@@ -6,8 +6,13 @@
 
 importScripts(
   'shared/i18n.js', 'sw/helper_client.js', 'sw/settings.js', 'sw/pages.js', 'sw/warnings.js', 'sw/events.js',
-  'sw/capture.js',
+  'sw/capture.js', 'sw/relay.js',
 );
+
+// The pairing token lives in chrome.storage.local: content scripts (web pages' renderers) must not read it.
+if (chrome.storage.local.setAccessLevel) {
+  chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+}
 
 const TICK_ALARM = 'ow-tick';
 const PAGE_HTML_LIMIT = 8 * 1024 * 1024;
@@ -84,7 +89,10 @@ async function analyzePage(args, sender) {
 async function capturePage(args, sender) {
   const page = await pageOfTab(sender.tab.id);
   const kind = typeof args.kind === 'string' ? args.kind : (page && page.kind) || 'other';
-  const reply = await captureTab({ url: sender.url, title: String(args.title || sender.tab.title || ''), kind, orderId: page ? page.orderId : null });
+  const reply = await captureTab({
+    tabId: sender.tab.id, url: sender.url, title: String(args.title || sender.tab.title || ''), kind,
+    orderId: page ? page.orderId : null,
+  });
   // The helper may have started tracking the order from this capture: banners for it go to this tab.
   if (page && !reply.error && reply.capture.order_id != null && page.orderId == null) {
     await registerPage(sender.tab.id, { ...page, orderId: reply.capture.order_id });
@@ -96,7 +104,7 @@ async function chatPage(args, sender) {
   if (typeof args.threadHash !== 'string' || !args.threadHash) return bad('threadHash required');
   const page = await pageOfTab(sender.tab.id);
   return chatSnapshot({
-    url: sender.url, title: String(args.title || ''), threadHash: args.threadHash,
+    tabId: sender.tab.id, url: sender.url, title: String(args.title || ''), threadHash: args.threadHash,
     reason: args.reason === 'periodic' ? 'periodic' : 'changed', orderId: page ? page.orderId : null,
   });
 }
@@ -135,7 +143,7 @@ async function captureActiveTab(args) {
   const tabId = Number(args.tabId);
   const page = Number.isInteger(tabId) ? await pageOfTab(tabId) : null;
   return captureTab({
-    url: String(args.url || ''), title: String(args.title || ''), kind: args.kind || (page && page.kind) || 'other',
+    tabId: Number.isInteger(tabId) ? tabId : null, url: String(args.url || ''), title: String(args.title || ''), kind: args.kind || (page && page.kind) || 'other',
     orderId: page ? page.orderId : null,
   });
 }
@@ -177,6 +185,7 @@ const HANDLERS = {
   'orders.get': { from: EXT, run: (args) => helperFetch('GET', `/api/orders/${Number(args.id)}`) },
   'orders.action': { from: EXT, run: recordAction },
   'capture.tab': { from: EXT, run: captureActiveTab },
+  'debugger.status': { from: EXT, run: async () => ({ granted: await hasDebugger() }) },
   'capture.last': { from: EXT, run: async () => ({ capture: (await chrome.storage.local.get('lastCapture')).lastCapture || null }) },
 };
 

@@ -113,6 +113,12 @@ function addHost(inputSel, key) {
   saveSettings({ [key]: settings[key].concat([value]) });
 }
 
+// Whether this browser lets the extension capture the buyer's own tab (the `debugger` permission).
+async function showDebugger() {
+  const st = await sendMessage('debugger.status', {});
+  say($('#debugger-status'), st.granted ? t('debuggerGranted') : t('debuggerMissing'), !!st.granted);
+}
+
 async function init() {
   await loadStrings();
   applyI18n();
@@ -135,6 +141,7 @@ async function init() {
   if (reply.error) return say($('#settings-status'), errorText(reply.error), false);
   settings = reply.settings;
   render();
+  await showDebugger();
   await loadPairing();
 }
 

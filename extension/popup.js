@@ -115,13 +115,18 @@ function showCapture(reply) {
     return;
   }
   const c = reply.capture;
-  box.className = 'status ok';
+  box.className = (c.page_state || 'ok') === 'ok' && !c.changed_during_capture ? 'status ok' : 'status error';
   const line = document.createElement('div');
   line.textContent = t('captureDone', [formatTime(c.captured_at)]);
+  const notes = captureNotes(c).map((text) => {
+    const d = document.createElement('div');
+    d.textContent = text;
+    return d;
+  });
   const hash = document.createElement('div');
   hash.className = 'hash';
   hash.textContent = `SHA-256 ${String(c.sha256 || '').slice(0, 16)}…`;
-  box.append(line, hash);
+  box.append(line, ...notes, hash);
   if (c.image) {
     const a = document.createElement('a');
     a.href = '#';

@@ -214,7 +214,8 @@ async def test_twenty_concurrent_requests_end_stored_or_busy(helper, shop):
 
 
 async def test_a_page_that_stalls_animation_frames_is_still_captured(helper, shop, tmp_path):
-    """A hostile page can break requestAnimationFrame; the capture is bounded and still complete."""
+    """A hostile page can break requestAnimationFrame in its own world; the capture runs in an isolated world
+    where the page's globals do not reach, so it walks and settles as usual and is complete."""
     browser = await helper["app"][CAPTURER].clean_browser()
     from helper.capture.engine import capture_page
 
@@ -226,7 +227,7 @@ async def test_a_page_that_stalls_animation_frames_is_still_captured(helper, sho
         cap = await capture_page(page, kind="other", source="url", environment={}, clock_check={}, lazy_budget_ms=300)
     finally:
         await context.close()
-    assert cap.meta["page"]["lazy_scroll_steps"] == "stalled" and cap.meta["page"]["page_stalled_waits"]
+    assert isinstance(cap.meta["page"]["lazy_scroll_steps"], int) and not cap.meta["page"]["page_stalled_waits"]
     im = Image.open(io.BytesIO(cap.files["page.png"])).convert("RGB")
     assert im.size == (1280, 30000) and im.getpixel((900, 29500)) == band_color(29)
 

@@ -56,7 +56,7 @@ async def test_extension_is_loaded_with_its_pinned_id_and_paired(session):
     assert session.pairing_error is None
     worker = await session.evidence.service_worker()
     assert worker.url.startswith(f"chrome-extension://{EXTENSION_ID}/")
-    assert await session.evidence.stored_pairing() == {"url": session.url, "token": session.token}
+    assert await session.evidence.stored_pairing() == {"url": session.url, "token": session.token, "evidence": True}
     staged = session.evidence.extension_dir
     assert (staged / "manifest.json").is_file()
     assert not [p for p in staged.rglob("*") if p.name.startswith("_") and p.name != "_locales"]
@@ -70,7 +70,7 @@ async def test_live_tab_is_captured_as_it_is_and_left_unchanged(session, shop):
     await idle(session)
     before = await pane.evaluate("el => [el.scrollTop, el.getAttribute('style'), document.documentElement.getAttribute('style')]")
     cap = await capture_tab(session, page)
-    assert cap["source"] == "tab" and cap["url"] == shop + "/chat/demo"
+    assert cap["source"] == "evidence_browser" and cap["url"] == shop + "/chat/demo"
     assert cap["meta"]["http"]["recorded"] and cap["meta"]["http"]["status"] == 200
     assert cap["meta"]["http"]["server"]["port"] == int(shop.rsplit(":", 1)[1])
     assert cap["meta"]["browser"]["profile"] == "evidence browser"

@@ -65,7 +65,7 @@ async def test_demo_runs_end_to_end_and_leaves_its_data(tmp_path):
     assert str(data) in out
     store = Store(data)
     try:
-        kinds = {c["kind"] for c in store.list_captures() if c["source"] == "tab"}
+        kinds = {c["kind"] for c in store.list_captures() if c["source"] == "evidence_browser"}
     finally:
         store.close()
     assert {"order", "chat", "rules"} <= kinds

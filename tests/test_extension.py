@@ -70,6 +70,10 @@ async def poll(check, *, timeout: float = 10.0, interval: float = 0.1, what: str
         await asyncio.sleep(interval)
 
 
+async def _has_text(page, selector: str, text: str) -> bool:
+    return text in await page.inner_text(selector)
+
+
 class Harness:
     def __init__(self, tmp: Path):
         self.tmp = tmp
@@ -249,7 +253,8 @@ async def test_options_page_pairs_with_a_pasted_token(tmp_path):
         await page.fill("#helper-url", h.helper_url)
         await page.fill("#helper-token", "not-the-token")
         await page.click("#pair")
-        await page.wait_for_function("document.querySelector('#pair-status').textContent.includes('未与助手配对')")
+        # (a string predicate would be eval'd on later polls, which the extension page's CSP forbids)
+        await poll(lambda: _has_text(page, "#pair-status", "未与助手配对"), what="the not-paired message")
         await page.fill("#helper-token", h.token)
         await page.click("#pair")
         await page.wait_for_selector("#pair-status.ok")

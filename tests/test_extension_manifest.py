@@ -29,7 +29,7 @@ def test_key_pins_the_extension_id():
 
 def test_permissions_are_minimal_and_each_is_explained_in_the_readme():
     assert MANIFEST["manifest_version"] == 3
-    assert sorted(MANIFEST["permissions"]) == ["activeTab", "alarms", "notifications", "storage"]
+    assert sorted(MANIFEST["permissions"]) == ["activeTab", "alarms", "debugger", "notifications", "storage"]
     assert MANIFEST["host_permissions"] == ["http://127.0.0.1/*", "http://localhost/*"]
     assert "optional_permissions" not in MANIFEST
     readme = (ROOT / "README.md").read_text("utf-8")

@@ -11,7 +11,7 @@ def test_every_route_is_documented():
     headings = set(re.findall(r"^### (GET|POST|PUT|DELETE|WS) (\S+)", doc, re.M))
     missing = []
     for method, path, _ in ROUTES:
-        doc_method = "WS" if path == "/api/events" else method
+        doc_method = "WS" if path == "/api/events" or path.endswith("/ws") else method
         if (doc_method, path) not in headings:
             missing.append(f"{doc_method} {path}")
     assert not missing, f"undocumented routes in PROTOCOL.md: {missing}"
@@ -19,7 +19,7 @@ def test_every_route_is_documented():
 
 def test_documented_routes_exist():
     doc = (ROOT / "PROTOCOL.md").read_text("utf-8")
-    real = {("WS" if p == "/api/events" else m, p) for m, p, _ in ROUTES}
+    real = {("WS" if p == "/api/events" or p.endswith("/ws") else m, p) for m, p, _ in ROUTES}
     stale = [f"{m} {p}" for m, p in re.findall(r"^### (GET|POST|PUT|DELETE|WS) (\S+)", doc, re.M) if (m, p) not in real]
     assert not stale, f"PROTOCOL.md documents routes that do not exist: {stale}"
 

@@ -158,9 +158,10 @@ class PageUi {
       return;
     }
     const c = reply.capture;
-    const lines = [t('captureDone', [formatTime(c.captured_at)])];
+    const notes = captureNotes(c);
+    const lines = [t('captureDone', [formatTime(c.captured_at)]), ...notes];
     this.status.replaceChildren(this.closer());
-    this.status.classList.remove('error');
+    this.status.classList.toggle('error', (c.page_state || 'ok') !== 'ok' || !!c.changed_during_capture);
     this.status.hidden = false;
     for (const line of lines) this.status.append(this.line(line));
     const hash = this.line(`SHA-256 ${String(c.sha256 || '').slice(0, 16)}…`);

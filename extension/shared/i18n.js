@@ -1,6 +1,6 @@
 // Strings and formatting shared by every part of the extension (service worker, popup, options, content
 // script). Classic script: it defines globals and is loaded by importScripts, <script> and content_scripts.
-/* exported t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText */
+/* exported captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText */
 'use strict';
 
 // The UI language is a setting (default Simplified Chinese; "auto" follows the browser through chrome.i18n,
@@ -63,7 +63,21 @@ const ERROR_KEYS = {
   bad_address: 'errBadAddress',
   not_supported: 'errNotSupported',
   forbidden_sender: 'errForbiddenSender',
+  debugger_permission: 'errDebuggerPermission',
+  attach_failed: 'errAttachFailed',
 };
+
+// The capture's source and page state in plain words (panel, popup).
+const SOURCE_KEYS = { buyer_tab: 'sourceBuyerTab', evidence_browser: 'sourceEvidenceBrowser', url: 'sourceUrl', tab: 'sourceEvidenceBrowser' };
+const STATE_KEYS = { login_required: 'stateLoginRequired', loading: 'stateLoading', error: 'stateError' };
+
+function captureNotes(capture) {
+  const lines = [];
+  if (capture.source && SOURCE_KEYS[capture.source]) lines.push(t(SOURCE_KEYS[capture.source]));
+  if (capture.page_state && STATE_KEYS[capture.page_state]) lines.push(t(STATE_KEYS[capture.page_state]));
+  if (capture.changed_during_capture) lines.push(t('changedDuringCapture'));
+  return lines;
+}
 
 function errorText(error) {
   if (!error) return '';

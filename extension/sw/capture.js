@@ -21,6 +21,8 @@ function captureSummary(capture) {
     image: image ? image.name : null,
     artifacts: arts.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size, media_type: a.media_type })),
     message_count: capture.message_count != null ? capture.message_count : null,
+    source: capture.source || null,
+    page_state: capture.page_state || 'ok',
   };
 }
 
@@ -28,17 +30,25 @@ function kindFor(pageKind) {
   return KINDS.includes(pageKind) ? pageKind : 'other';
 }
 
-async function captureTab({ url, title, kind, orderId }) {
+// One capture of a tab. In the evidence browser (paired by `witness start`) the helper captures the tab it
+// drives (POST /api/captures); in the buyer's everyday browser the extension relays the buyer's own tab.
+async function captureTab({ tabId, url, title, kind, orderId }) {
   if (!/^https?:\/\//.test(url || '')) return { error: { code: 'not_supported', message: 'only web pages can be captured' } };
   const key = pageKey(url);
   if (inFlight.has(key)) return inFlight.get(key);
   const run = (async () => {
-    const reply = await helperFetch('POST', '/api/captures', {
+    const pairing = await getPairing();
+    const request = { tabId, url, title: title || '', kind: kindFor(kind), orderId };
+    // Without a tab id (a direct call naming only an address) the helper opens the URL anew: source "url".
+    const viaHelper = pairing.evidence || !Number.isInteger(tabId);
+    const reply = viaHelper ? await helperFetch('POST', '/api/captures', {
       url, kind: kindFor(kind), order_id: orderId != null ? orderId : null, tab: { url, title: title || '' },
-    }, { timeoutMs: CAPTURE_TIMEOUT_MS, retries: 3 });
+    }, { timeoutMs: CAPTURE_TIMEOUT_MS, retries: 3 }) : await captureBuyerTab(request);
     if (reply.error) return reply;
     if (!reply.capture) return { error: { code: 'bad_response', message: 'no capture in the answer' } };
     const summary = captureSummary(reply.capture);
+    const after = reply.after_capture || {};
+    summary.changed_during_capture = !!after.changed_during_capture;
     await chrome.storage.local.set({ lastCapture: { ...summary, url } });
     refreshOrders().catch(() => {});
     const o = reply.order;
@@ -59,13 +69,13 @@ async function readChatHashes() {
 
 // An automatic chat snapshot: skipped when the thread's text hash is the one captured last time for this
 // page (reason "changed"); a periodic snapshot is taken anyway, since it shows the silence goes on.
-async function chatSnapshot({ url, title, threadHash, reason, orderId }) {
+async function chatSnapshot({ tabId, url, title, threadHash, reason, orderId }) {
   const settings = await getSettings();
   if (!settings.chatAutoSnapshot) return { skipped: 'disabled' };
   const key = pageKey(url);
   const hashes = await readChatHashes();
   if (reason !== 'periodic' && hashes[key] && hashes[key].hash === threadHash) return { skipped: 'unchanged' };
-  const reply = await captureTab({ url, title, kind: 'chat', orderId });
+  const reply = await captureTab({ tabId, url, title, kind: 'chat', orderId });
   if (reply.error) return reply;
   const next = await readChatHashes();
   next[key] = { hash: threadHash, at: Date.now(), capture: reply.capture.id };

@@ -23,7 +23,8 @@ async function getPairing() {
   const { helper } = await chrome.storage.local.get('helper');
   const url = normaliseHelperUrl(helper && helper.url) || DEFAULT_HELPER_URL;
   const token = helper && typeof helper.token === 'string' ? helper.token.trim() : '';
-  return { url, token };
+  // `evidence`: paired by `witness start` in the evidence browser, whose tabs the helper drives itself.
+  return { url, token, evidence: !!(helper && helper.evidence === true) };
 }
 
 function fail(code, message, extra) {

@@ -26,7 +26,7 @@ async def capture_ctx(app: web.Application):
     await service.close()
 
 
-def _tab(value) -> dict | None:
+def tab_field(value) -> dict | None:
     if value is None:
         return None
     if not isinstance(value.get("url"), str) or not isinstance(value.get("title", ""), (str, type(None))):
@@ -43,19 +43,25 @@ async def post_capture(request: web.Request) -> web.Response:
         {"url": (str, type(None)), "kind": (str,), "order_id": (int, type(None)), "tab": (dict, type(None))},
         required=("kind",),
     )
-    tab = _tab(body.get("tab"))
+    tab = tab_field(body.get("tab"))
     if not body.get("url") and tab is None:
         raise BadRequest("需要 url 或 tab / url or tab is required")
     result = await request.app[CAPTURER].capture(
         kind=body["kind"], url=body.get("url"), tab=tab, order_id=body.get("order_id"),
     )
+    return web.json_response(capture_answer(request.app, result))
+
+
+def capture_answer(app: web.Application, result: dict) -> dict:
+    """The answer to a capture (POST /api/captures, the relay's `done`): the capture, its order, the
+    after-capture step."""
     cap = result["capture"]
     for a in cap["artifacts"]:
         a.pop("path", None)
     order = None
     if cap["order_id"] is not None:  # the order this capture belongs to, with its deadline and next step
-        order = order_view(request.app, request.app[keys.STORE].get_order(cap["order_id"]))
-    return web.json_response({"capture": cap, "order": order, "after_capture": result["after_capture"]})
+        order = order_view(app, app[keys.STORE].get_order(cap["order_id"]))
+    return {"capture": cap, "order": order, "after_capture": result["after_capture"]}
 
 
 async def get_capture(request: web.Request) -> web.Response:

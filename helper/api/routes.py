@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import captures, events, orders, packages, pages, search, system
+from . import captures, events, orders, packages, pages, relay, search, system
 
 ROUTES = [
     ("GET", "/api/health", system.health),
@@ -17,6 +17,8 @@ ROUTES = [
     ("POST", "/api/orders/{id}/actions", orders.add_action),
     ("POST", "/api/notifications", orders.notified),
     ("POST", "/api/captures", captures.post_capture),
+    ("POST", "/api/relay", relay.post_relay),
+    ("GET", "/api/relay/ws", relay.relay_ws),
     ("GET", "/api/captures/{id}", captures.get_capture),
     ("GET", "/api/captures/{id}/files/{name}", captures.get_capture_file),
     ("GET", "/api/captures/{id}/ocr", captures.get_capture_ocr),

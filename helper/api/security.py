@@ -17,7 +17,7 @@ log = logging.getLogger("witness.api")
 
 PUBLIC_PATHS = {"/api/health"}
 # The WebSocket takes its token as the first message (browsers cannot set headers on a WebSocket).
-SELF_AUTH_PATHS = {"/api/events"}
+SELF_AUTH_PATHS = {"/api/events", "/api/relay/ws"}
 
 _HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

@@ -1,8 +1,13 @@
 """One capture of a live page: whole-page image, stamped image, MHTML, DOM, visible text and meta.json,
-ready to be stored in one step.
+ready to be stored in one step. One engine for every source: it speaks CDP through a channel (cdp.py) and
+runs its JavaScript only in an isolated world.
 
-The browser-side work runs in the page's tab (see fullpage.py); the image encoding and stamping run in a
-worker thread while the MHTML snapshot, DOM and text are taken.
+    capture_cdp(channel, kind=..., source="buyer_tab" | "evidence_browser" | "url", http=..., resize=...)
+    capture_page(playwright_page, ...)   # the same, for a Playwright page (evidence browser, clean re-fetch)
+
+Before anything is touched, the page's DOM and text are read and their facts noted; after the capture the
+facts of what was captured are compared with them (`meta.page.changed_during_capture`). Image encoding and
+stamping run in a worker thread while the MHTML snapshot, DOM and text are taken.
 """
 
 from __future__ import annotations
@@ -19,14 +24,22 @@ from datetime import datetime, timezone
 from .. import __version__
 from ..core import clock
 from ..core.errors import CaptureError
-from ..understanding import extract
-from . import fullpage
+from . import fullpage, states
+from .cdp import PlaywrightChannel, World
 from .stamp import render_strip, stamp_lines
 
-TEXT_JS = "() => (document.body ? document.body.innerText : document.documentElement.innerText) || ''"
-INFO_JS = """() => ({url: location.href, title: document.title, userAgent: navigator.userAgent,
-  viewport: {width: window.innerWidth, height: window.innerHeight}, dpr: window.devicePixelRatio || 1,
-  readyState: document.readyState})"""
+# Read in the isolated world (the page's own getters and globals do not apply there).
+READ_JS = r"""
+() => {
+  const D = document, dt = D.doctype;
+  const doctype = dt ? '<!DOCTYPE ' + dt.name + (dt.publicId ? ' PUBLIC "' + dt.publicId + '"' : '')
+    + (!dt.publicId && dt.systemId ? ' SYSTEM' : '') + (dt.systemId ? ' "' + dt.systemId + '"' : '') + '>\n' : '';
+  return {url: location.href, title: D.title, userAgent: navigator.userAgent, readyState: D.readyState,
+          html: doctype + D.documentElement.outerHTML,
+          text: (D.body ? D.body.innerText : D.documentElement.innerText) || ''};
+}
+"""
+SOURCES = ("buyer_tab", "evidence_browser", "url")
 
 
 @dataclass
@@ -39,8 +52,11 @@ class Captured:
     title: str
     html: str
     captured_at: datetime
+    page_state: str = "ok"
+    html_before: str | None = None  # the page before the capture, when it changed during it
     timings: dict = field(default_factory=dict)
     analysis: dict | None = None  # extract() of the captured DOM, taken once while the image encodes
+    analysis_before: dict | None = None  # extract() of the page before the capture, when it changed during it
 
 
 def _iso_epoch(value) -> str | None:
@@ -52,6 +68,14 @@ def _iso_epoch(value) -> str | None:
         return None
 
 
+def tls_record(tls: dict | None) -> dict | None:
+    if not tls:
+        return None
+    return {"protocol": tls.get("protocol"), "issuer": tls.get("issuer"),
+            "subject": tls.get("subjectName"), "valid_from": _iso_epoch(tls.get("validFrom")),
+            "valid_to": _iso_epoch(tls.get("validTo"))}
+
+
 async def response_record(response) -> dict:
     """HTTP status, headers, server address and TLS details of the page's main document response."""
     if response is None:
@@ -61,24 +85,15 @@ async def response_record(response) -> dict:
             response.headers_array(), response.server_addr(), response.security_details())
     except Exception as e:  # noqa: BLE001 - the response may belong to a page that navigated away
         return {"recorded": False, "note": f"response details unavailable: {type(e).__name__}: {e}"}
-    record = {
+    return {
         "recorded": True,
         "url": response.url,
         "status": response.status,
         "status_text": response.status_text,
         "headers": [[h["name"], h["value"]] for h in headers],
         "server": {"ip": server["ipAddress"], "port": server["port"]} if server else None,
-        "tls": None,
+        "tls": tls_record(tls),
     }
-    if tls:
-        record["tls"] = {
-            "protocol": tls.get("protocol"),
-            "issuer": tls.get("issuer"),
-            "subject": tls.get("subjectName"),
-            "valid_from": _iso_epoch(tls.get("validFrom")),
-            "valid_to": _iso_epoch(tls.get("validTo")),
-        }
-    return record
 
 
 def _finish_images(stream, lines_for, scale: float) -> tuple[bytes, bytes, str]:
@@ -88,21 +103,33 @@ def _finish_images(stream, lines_for, scale: float) -> tuple[bytes, bytes, str]:
     return page_png, stream.with_tail(strip), sha
 
 
-def analyse_page(html: str, url: str, now: datetime) -> dict | None:
-    """The page's one analysis: the stamp takes its order number, the after-capture step (orders) the rest."""
+def _fail(e: Exception) -> CaptureError:
+    if isinstance(e, CaptureError):
+        return e
+    return CaptureError(f"截图失败 / the capture failed: {type(e).__name__}: {str(e).splitlines()[0][:300]}")
+
+
+async def quietly(coro, bound: float = 5.0):
+    """A clean-up step that must not hold the capture: bounded, errors dropped."""
     try:
-        return extract(html, url, now=now)
-    except Exception:  # noqa: BLE001 - the stamp then says "not linked"; the capture goes on
+        return await asyncio.wait_for(coro, bound)
+    except Exception:  # noqa: BLE001 - the page may be gone or hung; the capture's bound covers the rest
         return None
 
 
-async def capture_page(
-    page,
+async def _analysed(html: str, text: str, url: str, now: datetime) -> tuple[dict, dict]:
+    analysis = await asyncio.to_thread(states.analyse, html, url, now)
+    return analysis, states.facts(analysis, text)
+
+
+async def capture_cdp(
+    cdp,
     *,
     kind: str,
     source: str,
     order_no: str | None = None,
-    response=None,
+    http=None,
+    resize=None,
     now=clock.utcnow,
     browser: dict | None = None,
     environment: asyncio.Future | dict | None = None,
@@ -110,64 +137,58 @@ async def capture_page(
     note: str | None = None,
     lazy_budget_ms: int = fullpage.LAZY_BUDGET_MS,
 ) -> Captured:
-    """Capture `page` as it is now; restores the tab (scroll positions, styles) afterwards."""
+    """Capture the page behind `cdp` as it is now; restores it (scroll positions, styles) afterwards.
+
+    `http(world, info) -> dict` gives the response record; `resize` see fullpage.prepare."""
     t0 = time.perf_counter()
     timings = {}
     capture_uuid = str(uuid.uuid4())
     try:
-        info = await page.evaluate(INFO_JS)
-        cdp = await page.context.new_cdp_session(page)
+        world = await World.create(cdp)
+        before = await world.call(READ_JS, timeout=15)
     except Exception as e:  # the tab closed or navigated between the request and now
         raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
                            f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
-    # The stamp names the order: the requested one, else the number the page shows (read from the DOM taken
-    # below, while the image is being encoded; the encoder waits for it only when it draws the strip).
-    stamp_order: concurrent.futures.Future = concurrent.futures.Future()
-    if order_no is not None:
-        stamp_order.set_result(order_no)
-    analysis: dict | None = None
+    facts_before = asyncio.ensure_future(_analysed(before["html"], before["text"], before["url"], now()))
+    # The stamp names the order (the requested one, else the number the page shows) and the page's state,
+    # both read from the DOM taken below while the image is being encoded.
+    stamp: concurrent.futures.Future = concurrent.futures.Future()
+    images = None
     try:
-        layout = await fullpage.prepare(page, lazy_budget_ms=lazy_budget_ms)
-        timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
-        captured_at = now()
+        hidden = await fullpage.hide_own_ui(cdp)
         try:
+            layout = await fullpage.prepare(world, cdp, resize=resize, lazy_budget_ms=lazy_budget_ms)
+            timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
+            captured_at = now()
             stream = await fullpage.capture_tiles(cdp, layout)
         finally:
-            await fullpage.restore(page)
+            restored = await quietly(fullpage.restore(world), 10)
+            await quietly(fullpage.show_own_ui(cdp, hidden))
         timings["tiles_ms"] = round((time.perf_counter() - t0) * 1000) - timings["prepare_ms"]
 
         def lines_for(sha: str):
-            return stamp_lines(captured_at=captured_at, url=info["url"], title=info["title"],
-                               order_no=stamp_order.result(timeout=60), capture_uuid=capture_uuid, page_sha256=sha,
-                               kind=kind)
+            return stamp_lines(captured_at=captured_at, url=before["url"], title=before["title"],
+                               capture_uuid=capture_uuid, page_sha256=sha, kind=kind, source=source,
+                               **stamp.result(timeout=60))
 
-        async def dom_and_order() -> str:
-            nonlocal analysis
-            html = await page.content()
-            analysis = await asyncio.to_thread(analyse_page, html, info["url"], now())
-            found = (analysis or {}).get("order", {}).get("order_no")
-            if not stamp_order.done():  # checked again: the capture may have failed meanwhile
-                stamp_order.set_result(found)
-            return html
-
-        images = asyncio.ensure_future(asyncio.to_thread(_finish_images, stream, lines_for, float(layout["dpr"])))
-        try:
-            snap, html, text, http = await asyncio.gather(
-                cdp.send("Page.captureSnapshot", {"format": "mhtml"}), dom_and_order(), page.evaluate(TEXT_JS),
-                response_record(response))
-        finally:
-            if not stamp_order.done():
-                stamp_order.set_result(None)
-            page_png, stamped_png, page_sha = await images
-    except CaptureError:
-        raise
-    except Exception as e:  # Playwright errors: the tab closed, navigated, crashed …
-        raise CaptureError(f"截图失败 / the capture failed: {type(e).__name__}: {str(e).splitlines()[0][:300]}") from e
+        images = asyncio.ensure_future(asyncio.to_thread(_finish_images, stream, lines_for,
+                                                         fullpage.image_scale(layout)))
+        after, snap, http_rec = await asyncio.gather(
+            world.call(READ_JS, timeout=30), cdp.send("Page.captureSnapshot", {"format": "mhtml"}),
+            http(world, before) if http else _no_http())
+        analysis, facts_after = await _analysed(after["html"], after["text"], after["url"], now())
+        state = states.page_state(analysis, http_rec.get("status") if http_rec.get("recorded") else None)
+        found = order_no or analysis.get("order", {}).get("order_no")
+        stamp.set_result({"order_no": found, "page_state": state})
+    except Exception as e:  # noqa: BLE001 - CDP errors: the tab closed, navigated, crashed …
+        raise _fail(e) from e
     finally:
-        try:
-            await cdp.detach()
-        except Exception:  # noqa: BLE001 - the page may be gone already
-            pass
+        if not stamp.done():
+            stamp.set_result({"order_no": order_no, "page_state": None})
+        if images is not None:
+            page_png, stamped_png, page_sha = await images
+    analysis_before, facts_b = await facts_before
+    changed = states.changed_facts(facts_b, facts_after)
     timings["total_ms"] = round((time.perf_counter() - t0) * 1000)
     env = await environment if isinstance(environment, asyncio.Future) else environment
     clk = await clock_check if isinstance(clock_check, asyncio.Future) else clock_check
@@ -175,40 +196,79 @@ async def capture_page(
         "capture_uuid": capture_uuid,
         "kind": kind,
         "source": source,
+        "page_state": state,
         "captured_at": clock.iso(captured_at),
         "captured_at_china": clock.china(captured_at),
         "page": {
-            "url": info["url"],
-            "title": info["title"],
-            "viewport": info["viewport"],
-            "device_pixel_ratio": info["dpr"],
+            "url": after["url"],
+            "title": after["title"],
+            "viewport": layout["viewport"],
+            "device_scale": layout["device_scale"],
             "image": {"width": stream.width, "height": stream.height, "css_height": layout["full_height"],
+                      "scale": round(fullpage.image_scale(layout), 4),
                       "truncated": layout["full_height"] > layout["height"]},
             "expanded_scroll_panes": layout["expanded_panes"],
-            "hidden_extension_ui": layout.get("hidden_own_ui", 0),
+            "hidden_extension_ui": hidden["hosts"],
             "lazy_scroll_steps": layout["lazy_steps"],
             "images_still_loading": layout["pending_images"],
-            "page_stalled_waits": layout.get("settle") == "stalled" or layout["lazy_steps"] == "stalled",
+            "page_stalled_waits": layout["settle"] == "stalled" or layout["lazy_steps"] == "stalled",
+            "restored": restored is not None,
+            "kind_read": analysis.get("page_kind"),
+            "changed_during_capture": bool(changed),
         },
-        "order_no": stamp_order.result(),
-        "order_no_source": "request" if order_no else ("page" if stamp_order.result() else None),
-        "http": http,
-        "browser": {"user_agent": info["userAgent"], **(browser or {})},
+        "order_no": found,
+        "order_no_source": "request" if order_no else ("page" if found else None),
+        "http": http_rec,
+        "browser": {"user_agent": before["userAgent"], **(browser or {})},
         "helper": {"app": "order-witness", "version": __version__},
         "environment": env,
         "clock": clk,
         "hashes": {"page.png": page_sha},
         "timings_ms": timings,
     }
+    if changed:
+        meta["page"]["changed_facts"] = {k: {"before": facts_b[k], "after": facts_after[k]} for k in changed}
+    if state != "ok":
+        meta["page_state_note"] = states.STATE_NOTES[state]
     if note:
         meta["note"] = note
     files = {
         "page.png": page_png,
         "stamped.png": stamped_png,
         "page.mhtml": snap["data"].encode("utf-8"),
-        "dom.html": html.encode("utf-8"),
-        "text.txt": text.encode("utf-8"),
-        "meta.json": json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"),
+        "dom.html": after["html"].encode("utf-8"),
+        "text.txt": after["text"].encode("utf-8"),
     }
-    return Captured(files=files, meta=meta, url=info["url"], title=info["title"], html=html,
-                    captured_at=captured_at, timings=timings, analysis=analysis)
+    if changed:  # both states are kept; the order is updated from the state before the capture
+        files["dom.before.html"] = before["html"].encode("utf-8")
+        files["text.before.txt"] = before["text"].encode("utf-8")
+    files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")
+    return Captured(files=files, meta=meta, url=after["url"], title=after["title"], html=after["html"],
+                    captured_at=captured_at, page_state=state, html_before=before["html"] if changed else None,
+                    timings=timings, analysis=analysis, analysis_before=analysis_before if changed else None)
+
+
+async def _no_http() -> dict:
+    return {"recorded": False, "note": "没有记录到主文档响应 / no main-document response was recorded for this tab"}
+
+
+async def capture_page(page, *, response=None, source: str = "url", **kw) -> Captured:
+    """`capture_cdp` for a Playwright page (the evidence browser's tab, a clean re-fetch of a URL)."""
+    try:
+        session = await page.context.new_cdp_session(page)
+    except Exception as e:  # the tab closed or navigated between the request and now
+        raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
+                           f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
+    viewport = page.viewport_size  # None for a headed window without emulation
+
+    async def resize(height: int | None) -> None:
+        await page.set_viewport_size(viewport if height is None else {"width": viewport["width"], "height": height})
+
+    async def http(_world, _info) -> dict:
+        return await response_record(response)
+
+    channel = PlaywrightChannel(session)
+    try:
+        return await capture_cdp(channel, source=source, http=http, resize=resize if viewport else None, **kw)
+    finally:
+        await quietly(channel.close())

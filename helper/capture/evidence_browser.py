@@ -128,7 +128,8 @@ class EvidenceBrowser:
     async def pair(self, helper_url: str, token: str) -> dict:
         """Give the extension the helper's address and token (chrome.storage.local key `helper`)."""
         worker = await self.service_worker()
-        value = {"url": helper_url, "token": token}
+        # `evidence`: the helper drives this browser's tabs itself (no relay to the buyer's own tab needed).
+        value = {"url": helper_url, "token": token, "evidence": True}
         ok = await worker.evaluate(
             """async (value) => {
                  if (!globalThis.chrome || !chrome.storage || !chrome.storage.local) return false;

@@ -1,35 +1,47 @@
-"""Whole-page images from a live Playwright page.
+"""Whole-page images of a live page, through CDP (the same calls for every capture source).
 
-1. `prepare`: in the page, expand elements that scroll inside themselves (chat panes, textareas) and the
-   ancestors that clip them (EXPAND_JS); walk the document so lazy content loads (WALK_JS; with an emulated
-   viewport, made WALK_VIEWPORT_PX tall for the walk so a few steps cover a long page); wait (bounded) for
-   images and fonts, scroll to the top and measure (SETTLE_JS). Every style and scroll position touched is
-   remembered.
-2. `capture_tiles`: CDP `Page.captureScreenshot` with `captureBeyondViewport` and clips of at most
-   TILE_DEVICE_PX device pixels each, so pages far taller than Chromium's 16,384 px texture limit come out
-   whole; tiles are streamed into a `PngStream` in a worker thread while the next one is taken.
+1. `prepare`: in an isolated world (the page's scripts cannot see it), expand elements that scroll inside
+   themselves (chat panes, textareas) and the ancestors that clip them (EXPAND_JS); walk the document so lazy
+   content loads (WALK_JS; when the source can resize its viewport, made WALK_VIEWPORT_PX tall for the walk);
+   wait (bounded) for images and fonts and scroll to the top (SETTLE_JS). Every style and scroll position
+   touched is remembered in the isolated world. Sizes come from CDP (`Page.getLayoutMetrics`), the device
+   scale from the browser's own screenshot of a 10 px square, never from the page's `devicePixelRatio`.
+2. `capture_tiles`: `Page.captureScreenshot` with `captureBeyondViewport` and clips of at most TILE_DEVICE_PX
+   device pixels each, so pages far taller than Chromium's 16,384 px texture limit come out whole; tiles are
+   streamed into a `PngStream` in a worker thread while the next one is taken. Image size is capped
+   (MAX_SCALE, MAX_IMAGE_WIDTH_PX, MAX_IMAGE_PIXELS): beyond them the page is drawn smaller (meta says so).
 3. `restore` (RESTORE_JS): puts every style attribute and scroll position back, so the user's tab is as it was.
+
+The extension's own UI (`<order-witness-ui>`, a closed shadow root) is hidden by changing styles *inside*
+its closed shadow root through CDP's DOM domain: no mutation the page can observe (`hide_own_ui`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import io
+import struct
 
 from .pngout import PngStream
 
 TILE_DEVICE_PX = 8192
 MAX_PAGE_CSS_PX = 250_000  # beyond this a capture is cut (recorded in meta)
 MAX_WIDTH_CSS_PX = 6_000
+MAX_SCALE = 3.0  # device pixels per CSS pixel in the image, at most
+MAX_IMAGE_WIDTH_PX = 8_000
+MAX_IMAGE_PIXELS = 600_000_000  # ~1.8 GB of RGB if it were ever decoded; streamed, it never is
 LAZY_BUDGET_MS = 2500
 WALK_VIEWPORT_PX = 8000  # emulated viewport height during the lazy-content walk
+OWN_UI_TAG = "order-witness-ui"
 
 # Phase 1: expand inner-scroll panes (and the ancestors that clip them); remember what was touched.
+# Runs in the capture's isolated world: `__ow` is invisible to the page.
 EXPAND_JS = r"""
 ({maxHeight}) => {
   const D = document, W = window;
   const state = {x: W.scrollX, y: W.scrollY, styles: [], scrolls: [], t0: performance.now()};
-  W.__orderWitnessRestore = state;
+  globalThis.__ow = state;
   const touched = new Set();
   const setStyle = (el, props) => {
     if (!touched.has(el)) {
@@ -38,9 +50,6 @@ EXPAND_JS = r"""
     }
     for (const [k, v] of Object.entries(props)) el.style.setProperty(k, v, 'important');
   };
-  // The extension's own button and banner are not part of the evidence.
-  const ownUi = D.querySelectorAll('order-witness-ui');
-  for (const el of ownUi) setStyle(el, {'display': 'none'});
   const panes = [];
   for (const el of D.querySelectorAll('body *')) {
     if (el.scrollHeight <= el.clientHeight + 2 || el.clientHeight < 30 || el.clientWidth < 60) continue;
@@ -62,13 +71,11 @@ EXPAND_JS = r"""
                    'min-height': a.getBoundingClientRect().height + 'px'});
     }
   });
-  const root = D.scrollingElement || D.documentElement;
-  return {panes: panes.length, total: root.scrollHeight, innerHeight: W.innerHeight, hiddenUi: ownUi.length};
+  return {panes: panes.length, panePositions: state.scrolls.map(([, l, t]) => [l, t])};
 }
 """
 
 # Phase 2: walk the document in viewport steps so lazy content (loading=lazy, IntersectionObserver) loads.
-# With an emulated viewport the helper makes the viewport tall first, so a few steps cover the page.
 WALK_JS = r"""
 async ({step, maxHeight, budgetMs}) => {
   const D = document, W = window, t0 = performance.now();
@@ -76,7 +83,7 @@ async ({step, maxHeight, budgetMs}) => {
   const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   const root = D.scrollingElement || D.documentElement;
   let steps = 0;
-  if (root.scrollHeight > W.innerHeight + 1) {
+  if (root.scrollHeight > step + 1) {
     for (let y = 0; y < Math.min(root.scrollHeight, maxHeight) && performance.now() - t0 < budgetMs; y += step) {
       W.scrollTo(0, y); steps++;
       await frame();
@@ -86,9 +93,9 @@ async ({step, maxHeight, budgetMs}) => {
 }
 """
 
-# Phase 3: wait (bounded) for images still loading and for fonts, go to the top, measure.
+# Phase 3: wait (bounded) for images still loading and for fonts, go to the top.
 SETTLE_JS = r"""
-async ({budgetMs, maxHeight, maxWidth}) => {
+async ({budgetMs}) => {
   const D = document, W = window, t0 = performance.now();
   const sleep = ms => new Promise(r => setTimeout(r, ms));
   const frame = () => new Promise(r => requestAnimationFrame(() => r()));
@@ -97,37 +104,16 @@ async ({budgetMs, maxHeight, maxWidth}) => {
   if (D.fonts && D.fonts.ready) await Promise.race([D.fonts.ready, sleep(300)]);
   W.scrollTo(0, 0);
   await frame();
-  const root = D.scrollingElement || D.documentElement;
-  const body = D.body || D.documentElement;
-  const height = Math.max(root.scrollHeight, body.scrollHeight, 1);
-  const width = Math.max(Math.min(Math.max(root.scrollWidth, body.scrollWidth), maxWidth), root.clientWidth, 1);
-  const state = W.__orderWitnessRestore;
-  return {
-    width: Math.ceil(width), height: Math.ceil(Math.min(height, maxHeight)), full_height: Math.ceil(height),
-    pending_images: pending().length, dpr: W.devicePixelRatio || 1,
-    elapsed_ms: state ? Math.round(performance.now() - state.t0) : null,
-  };
+  return {pending_images: pending().length};
 }
 """
 
-# Measuring without waiting for anything (when the page stalls SETTLE_JS).
-MEASURE_JS = r"""
-({maxHeight, maxWidth}) => {
-  const D = document, W = window;
-  W.scrollTo(0, 0);
-  const root = D.scrollingElement || D.documentElement;
-  const body = D.body || D.documentElement;
-  const height = Math.max(root.scrollHeight, body.scrollHeight, 1);
-  const width = Math.max(Math.min(Math.max(root.scrollWidth, body.scrollWidth), maxWidth), root.clientWidth, 1);
-  return {width: Math.ceil(width), height: Math.ceil(Math.min(height, maxHeight)), full_height: Math.ceil(height),
-          pending_images: null, dpr: W.devicePixelRatio || 1, elapsed_ms: null};
-}
-"""
+TOP_JS = "() => { window.scrollTo(0, 0); return true; }"
 
 RESTORE_JS = r"""
 () => {
-  const state = window.__orderWitnessRestore;
-  if (!state) return false;
+  const state = globalThis.__ow;
+  if (!state) return null;
   for (const [el, style] of state.styles.reverse()) {
     // Sync Chromium's lazily written style attribute first, or it comes back later as style="".
     el.style.cssText = '';
@@ -136,68 +122,149 @@ RESTORE_JS = r"""
   }
   for (const [el, left, top] of state.scrolls) { el.scrollLeft = left; el.scrollTop = top; }
   window.scrollTo(state.x, state.y);
-  delete window.__orderWitnessRestore;
-  return true;
+  delete globalThis.__ow;
+  return {x: window.scrollX, y: window.scrollY, panes: state.scrolls.map(([el]) => [el.scrollLeft, el.scrollTop])};
 }
 """
 
 
-async def prepare(page, *, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
-    """Expand panes, load lazy content, settle; returns the layout to capture."""
-    expanded = await page.evaluate(EXPAND_JS, {"maxHeight": MAX_PAGE_CSS_PX})
-    viewport = page.viewport_size  # None for a headed window without emulation
-    step = expanded["innerHeight"] or 800
-    tall = viewport is not None and expanded["total"] > 3 * viewport["height"]  # worth two resizes
-    if tall:
-        # A tall emulated viewport lets lazy content in a few steps instead of one per screen.
-        step = min(max(viewport["height"], expanded["total"]), WALK_VIEWPORT_PX)
-        await page.set_viewport_size({"width": viewport["width"], "height": step})
-    # A hostile page can stall timers or animation frames: each phase is bounded from here as well.
-    bound = lazy_budget_ms / 1000 + 1.5
+def _png_width(png: bytes) -> int:
+    if png[:8] == b"\x89PNG\r\n\x1a\n":
+        return struct.unpack(">I", png[16:20])[0]
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).size[0]
+
+
+async def device_scale(cdp) -> float:
+    """Device pixels per CSS pixel, as the browser draws them: the width of a 10 px square's screenshot."""
+    shot = await cdp.send("Page.captureScreenshot", {
+        "format": "png", "clip": {"x": 0, "y": 0, "width": 10, "height": 10, "scale": 1}})
+    return max(0.1, _png_width(base64.b64decode(shot["data"])) / 10)
+
+
+async def metrics(cdp) -> dict:
+    """Viewport and content size in CSS pixels, from the browser (Page.getLayoutMetrics)."""
+    m = await cdp.send("Page.getLayoutMetrics")
+    vp = m.get("cssLayoutViewport") or m["layoutViewport"]
+    content = m.get("cssContentSize") or m["contentSize"]
+    return {"viewport": {"width": round(vp["clientWidth"]), "height": round(vp["clientHeight"])},
+            "content": {"width": round(content["width"]), "height": round(content["height"])}}
+
+
+async def _bounded(world, js: str, arg, bound: float):
     try:
-        steps = await asyncio.wait_for(
-            page.evaluate(WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX, "budgetMs": lazy_budget_ms}), bound)
+        return await world.call(js, arg, timeout=bound)
     except asyncio.TimeoutError:
-        steps = "stalled"
+        return "stalled"
+
+
+async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
+    """Expand panes, load lazy content, settle; returns the layout to capture.
+
+    `resize(height | None)`: the source's way to make its viewport tall for the walk (None = put it back),
+    or None where the viewport belongs to the buyer (the walk then goes screen by screen)."""
+    bound = lazy_budget_ms / 1000 + 1.5  # a hostile page can stall timers or frames: every phase is bounded
+    scale = await device_scale(cdp)
+    expanded = await world.call(EXPAND_JS, {"maxHeight": MAX_PAGE_CSS_PX}, timeout=bound)
+    before = await metrics(cdp)
+    step = before["viewport"]["height"] or 800
+    tall = resize is not None and before["content"]["height"] > 3 * step  # worth two resizes
+    if tall:
+        step = min(max(step, before["content"]["height"]), WALK_VIEWPORT_PX)
+        await resize(step)
+    try:
+        steps = await _bounded(world, WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX,
+                                                "budgetMs": lazy_budget_ms}, bound)
     finally:
         if tall:
-            await page.set_viewport_size(viewport)
-    settle_args = {"budgetMs": lazy_budget_ms, "maxHeight": MAX_PAGE_CSS_PX, "maxWidth": MAX_WIDTH_CSS_PX}
-    try:
-        layout = await asyncio.wait_for(page.evaluate(SETTLE_JS, settle_args), bound)
-    except asyncio.TimeoutError:
-        layout = await page.evaluate(MEASURE_JS, settle_args)
-        layout["settle"] = "stalled"
-    return {**layout, "expanded_panes": expanded["panes"], "lazy_steps": steps, "hidden_own_ui": expanded["hiddenUi"]}
+            await resize(None)
+    settled = await _bounded(world, SETTLE_JS, {"budgetMs": lazy_budget_ms}, bound)
+    if settled == "stalled":
+        await world.call(TOP_JS, timeout=bound)
+    m = await metrics(cdp)
+    width = max(min(m["content"]["width"], MAX_WIDTH_CSS_PX), m["viewport"]["width"], 1)
+    height = max(m["content"]["height"], 1)
+    return {
+        "width": width, "height": min(height, MAX_PAGE_CSS_PX), "full_height": height,
+        "viewport": before["viewport"], "device_scale": scale,
+        "pending_images": None if settled == "stalled" else settled["pending_images"],
+        "settle": "stalled" if settled == "stalled" else "ok",
+        "expanded_panes": expanded["panes"], "lazy_steps": steps,
+    }
 
 
-async def restore(page) -> None:
-    await page.evaluate(RESTORE_JS)
+async def restore(world) -> dict | None:
+    return await world.call(RESTORE_JS, timeout=10)
+
+
+def image_scale(layout: dict) -> float:
+    """Image pixels per CSS pixel: the device scale, capped so no image exceeds the size limits."""
+    scale = min(float(layout["device_scale"]), MAX_SCALE)
+    scale = min(scale, MAX_IMAGE_WIDTH_PX / layout["width"])
+    scale = min(scale, (MAX_IMAGE_PIXELS / (layout["width"] * layout["height"])) ** 0.5)
+    return max(scale, 0.05)
 
 
 async def capture_tiles(cdp, layout: dict) -> PngStream:
     """Screenshot the prepared page in clips and stream them into one PNG."""
-    dpr = float(layout.get("dpr") or 1)
+    device = float(layout["device_scale"])
+    out = image_scale(layout)
+    clip_scale = out / device  # Page.captureScreenshot's clip.scale multiplies the device scale
     width, height = int(layout["width"]), int(layout["height"])
-    tile_css = max(1, int(TILE_DEVICE_PX / dpr))
-    stream = PngStream(round(width * dpr))
+    tile_css = max(1, int(TILE_DEVICE_PX / max(out, device)))
+    stream = PngStream(round(width * out))
     pending: asyncio.Future | None = None
-
-    def add(png: bytes) -> None:
-        stream.add_png(png)
 
     for top in range(0, height, tile_css):
         h = min(tile_css, height - top)
         shot = await cdp.send("Page.captureScreenshot", {
             "format": "png",
-            "clip": {"x": 0, "y": top, "width": width, "height": h, "scale": 1},
+            "clip": {"x": 0, "y": top, "width": width, "height": h, "scale": clip_scale},
             "captureBeyondViewport": True,
             "optimizeForSpeed": True,
         })
         png = base64.b64decode(shot["data"])
         if pending is not None:
             await pending  # tiles go into the stream in order
-        pending = asyncio.ensure_future(asyncio.to_thread(add, png))
+        pending = asyncio.ensure_future(asyncio.to_thread(stream.add_png, png))
     if pending is not None:
         await pending
     return stream
+
+
+# -- the extension's own UI, hidden inside its closed shadow root -----------------------------------------
+
+def _attrs(node: dict) -> dict:
+    a = node.get("attributes") or []
+    return dict(zip(a[::2], a[1::2]))
+
+
+async def hide_own_ui(cdp) -> dict:
+    """Hide every child element of each `<order-witness-ui>` shadow root; returns {hosts, saved} (what to
+    put back)."""
+    doc = await cdp.send("DOM.getDocument", {"depth": 0})
+    hosts = (await cdp.send("DOM.querySelectorAll", {"nodeId": doc["root"]["nodeId"], "selector": OWN_UI_TAG}))["nodeIds"]
+    saved = []
+    for host in hosts:
+        node = (await cdp.send("DOM.describeNode", {"nodeId": host, "depth": 2, "pierce": True}))["node"]
+        for root in node.get("shadowRoots") or []:
+            children = [c for c in root.get("children") or [] if c.get("nodeType") == 1]
+            if not children:
+                continue
+            ids = (await cdp.send("DOM.pushNodesByBackendIdsToFrontend",
+                                  {"backendNodeIds": [c["backendNodeId"] for c in children]}))["nodeIds"]
+            for child, node_id in zip(children, ids):
+                saved.append((node_id, _attrs(child).get("style")))
+                await cdp.send("DOM.setAttributeValue", {"nodeId": node_id, "name": "style",
+                                                         "value": "display: none !important"})
+    return {"hosts": len(hosts), "saved": saved}
+
+
+async def show_own_ui(cdp, hidden: dict) -> None:
+    for node_id, style in hidden["saved"]:
+        if style is None:
+            await cdp.send("DOM.removeAttribute", {"nodeId": node_id, "name": "style"})
+        else:
+            await cdp.send("DOM.setAttributeValue", {"nodeId": node_id, "name": "style", "value": style})
+    await cdp.send("DOM.disable")

@@ -14,11 +14,13 @@ import time
 from contextlib import asynccontextmanager
 
 from ..core import clock
-from .browser import launch_args, launch_browser
 from ..core.config import Config
 from ..core.errors import BadRequest, Busy, CaptureError
+from .browser import launch_args, launch_browser
 from ..store.store import CAPTURE_KINDS
-from .engine import Captured, capture_page
+from .engine import Captured, quietly, capture_cdp, capture_page
+from .network import rerequest_record
+from .relay import RelayTickets
 from .environment import check_clock, environment_record
 from .urls import check_url
 
@@ -27,6 +29,7 @@ log = logging.getLogger("witness.capture")
 PAGE_KINDS = tuple(k for k in CAPTURE_KINDS if k != "desktop")
 CLEAN_VIEWPORT = {"width": 1280, "height": 800}
 CLOCK_CACHE_S = 60.0
+KILL_GRACE_S = 5.0
 
 
 class CaptureService:
@@ -48,6 +51,7 @@ class CaptureService:
         self._clock: tuple[float, dict] | None = None
         self._clock_task: asyncio.Task | None = None
         self.last_duration_s = 2.0
+        self.relay_tickets = RelayTickets()  # capture-scoped secrets of buyer's-tab captures
 
     # -- resources ---------------------------------------------------------------------------------
 
@@ -135,59 +139,128 @@ class CaptureService:
     async def capture(self, *, kind: str, url: str | None = None, tab: dict | None = None,
                       order_id: int | None = None, cookies: list[dict] | None = None) -> dict:
         """Capture a live tab (when the evidence browser has it) or fetch `url` anew; store; run hooks."""
-        if kind not in PAGE_KINDS:
-            raise BadRequest(f"未知的取证类型 / unknown capture kind {kind!r}; one of {', '.join(PAGE_KINDS)}")
+        kind = self._kind(kind)
         target = (tab or {}).get("url") or url
         target = check_url(target or "")
         if url:
             check_url(url)
         order_no = self._order_no(order_id)
+        timeout = float(self.config.capture_timeout_s)
+
+        async def produce(cleanup: list) -> Captured:
+            if tab is not None and self.evidence is not None:
+                page = await self.evidence.find_page(tab.get("url") or target, tab.get("title"))
+                if page is not None:
+                    cleanup.append(lambda: page.close())  # only when the capture hangs: a hung renderer
+                    return await self._capture_tab(page, kind, order_no, timeout)
+            return await self._capture_url(target, kind, order_no, cookies, timeout, tab, cleanup)
+
+        return await self._run(kind, order_id, produce)
+
+    async def capture_buyer_tab(self, channel, *, kind: str, tab: dict, order_id: int | None = None,
+                                browser: dict | None = None, ready=None) -> dict:
+        """Capture the buyer's own tab through the extension's relay (`channel`, a RelayChannel).
+        `ready()` is awaited once the capture holds the running slot (the extension attaches then)."""
+        kind = self._kind(kind)
+        check_url(tab.get("url") or "")
+        order_no = self._order_no(order_id)
+
+        async def produce(cleanup: list) -> Captured:
+            cleanup.append(channel.close)
+            if ready is not None:
+                await ready()
+            return await capture_cdp(
+                channel, kind=kind, source="buyer_tab", order_no=order_no, http=rerequest_record(channel),
+                now=self.now, browser={"name": "buyer's browser", "profile": "the buyer's own", **(browser or {})},
+                environment=self._environment_future(None), clock_check=self._clock_future(),
+                note="网络响应信息来自取证时对同一网址的重新请求（带登录状态）/ response details come from re-requesting "
+                     "the same URL from the tab at capture time (with its cookies)",
+            )
+
+        return await self._run(kind, order_id, produce)
+
+    def _kind(self, kind: str) -> str:
+        if kind not in PAGE_KINDS:
+            raise BadRequest(f"未知的取证类型 / unknown capture kind {kind!r}; one of {', '.join(PAGE_KINDS)}")
+        return kind
+
+    async def _run(self, kind: str, order_id: int | None, produce) -> dict:
+        """Slot, one bound around the whole capture (clean-up included), store, after-capture step."""
         async with self.slot():
             started = time.monotonic()
-            captured, source = await self._capture_bounded(kind, target, tab, order_no, cookies)
-            t_store = time.monotonic()
-            stored = await asyncio.to_thread(
-                self.store.add_capture, kind=kind, source=source, files=captured.files, url=captured.url,
-                title=captured.title, captured_at=captured.captured_at, meta=captured.meta, order_id=order_id,
-            )
-            t_after = time.monotonic()
-            after = await asyncio.to_thread(self._after_capture, stored, captured)
-            after["timings_ms"] = {"total": round((time.monotonic() - started) * 1000),
-                                   "store": round((t_after - t_store) * 1000),
-                                   "after_capture": round((time.monotonic() - t_after) * 1000)}
+            captured = await self._bounded(produce)
+            stored, after = await self._store(kind, order_id, captured, started)
             self.last_duration_s = 0.7 * self.last_duration_s + 0.3 * (time.monotonic() - started)
         capture = await asyncio.to_thread(self.store.get_capture, stored["id"])
         return {"capture": capture, "after_capture": after}
 
+    async def _store(self, kind, order_id, captured: Captured, started: float):
+        ok = captured.page_state == "ok"
+        t_store = time.monotonic()
+        stored = await asyncio.to_thread(
+            self.store.add_capture, kind=kind, source=captured.meta["source"], files=captured.files,
+            url=captured.url, title=captured.title, captured_at=captured.captured_at, meta=captured.meta,
+            order_id=order_id if ok else None, page_state=captured.page_state,
+        )
+        t_after = time.monotonic()
+        if ok:
+            after = await asyncio.to_thread(self._after_capture, stored, captured)
+        else:  # stored, but not filed as order or chat evidence
+            after = {"results": [], "errors": [], "skipped": captured.page_state,
+                     "message": captured.meta.get("page_state_note")}
+        after["page_state"] = captured.page_state
+        after["changed_during_capture"] = captured.meta["page"]["changed_during_capture"]
+        after["timings_ms"] = {"total": round((time.monotonic() - started) * 1000),
+                               "store": round((t_after - t_store) * 1000),
+                               "after_capture": round((time.monotonic() - t_after) * 1000)}
+        return stored, after
+
     def _after_capture(self, stored: dict, captured: Captured) -> dict:
-        """The injected step; a failure never undoes the stored capture: it is logged and reported."""
+        """The injected step, on the page as it was before the capture touched it (when it changed during the
+        capture); a failure never undoes the stored capture: it is logged and reported."""
         if self.after_capture is None:
             return {"results": [], "errors": []}
+        analysis = captured.analysis_before or captured.analysis
+        html = captured.html_before or captured.html
         try:
-            out = self.after_capture(self.store, stored, captured.analysis, captured.html)
+            out = self.after_capture(self.store, stored, analysis, html)
         except Exception as e:  # noqa: BLE001 - the capture is stored whatever the step does
             log.exception("after-capture step failed for capture %s", stored.get("id"))
             return {"results": [], "errors": [{"step": "after_capture", "message": f"{type(e).__name__}: {e}"}]}
         return {"results": [out] if out is not None else [], "errors": []}
 
-    async def _capture_bounded(self, kind, target, tab, order_no, cookies) -> tuple[Captured, str]:
-        """Loading is bounded by capture_timeout_s; the whole capture (a 40,000 px page on a busy machine
-        included) by a looser bound, so a slow machine does not lose long pages."""
+    async def _bounded(self, produce) -> Captured:
+        """Loading is bounded by capture_timeout_s; the whole capture, clean-up included (a 40,000 px page
+        on a busy machine too), by a looser bound. A capture past it is abandoned: its clean-up steps run
+        (bounded) to kill what hangs, and the slot is released whatever the page does."""
         timeout = float(self.config.capture_timeout_s)
         overall = 3 * timeout + 30
-        try:
-            async with asyncio.timeout(overall):
-                if tab is not None and self.evidence is not None:
-                    page = await self.evidence.find_page(tab.get("url") or target, tab.get("title"))
-                    if page is not None:
-                        return await self._capture_tab(page, kind, order_no, timeout), "tab"
-                return await self._capture_url(target, kind, order_no, cookies, timeout, tab), "url"
-        except TimeoutError:
-            raise CaptureError(
-                f"页面在 {timeout:g} 秒内没有加载完成（或截图超过 {overall:g} 秒），未保存任何内容 / the page did not "
-                f"finish loading within {timeout:g} s (or the capture took over {overall:g} s); nothing was stored",
-                code="capture_timeout",
-            ) from None
+        cleanup: list = []
+        task = asyncio.ensure_future(produce(cleanup))
+        done, _ = await asyncio.wait({task}, timeout=overall)
+        if task in done:
+            try:
+                return task.result()
+            except TimeoutError:
+                pass  # a load timeout: reported below
+        else:
+            task.cancel()
+            await asyncio.wait({task}, timeout=KILL_GRACE_S)
+            for step in cleanup:
+                await quietly(step(), KILL_GRACE_S)
+            await self._drop_clean_browser()
+            log.warning("capture abandoned after %s s; its page was closed", overall)
+        raise CaptureError(
+            f"页面在 {timeout:g} 秒内没有加载完成（或截图超过 {overall:g} 秒），未保存任何内容 / the page did not "
+            f"finish loading within {timeout:g} s (or the capture took over {overall:g} s); nothing was stored",
+            code="capture_timeout",
+        )
+
+    async def _drop_clean_browser(self) -> None:
+        """After a hung capture: the clean browser is closed (a new one starts with the next capture)."""
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            await quietly(browser.close(), KILL_GRACE_S)
 
     async def _capture_tab(self, page, kind, order_no, timeout) -> Captured:
         try:
@@ -198,16 +271,17 @@ class CaptureService:
             raise CaptureError(f"标签页无法取证 / the tab cannot be captured: {type(e).__name__}") from e
         ev = self.evidence
         return await capture_page(
-            page, kind=kind, source="tab", order_no=order_no, response=ev.response_for(page), now=self.now,
-            browser=ev.browser_info(), environment=self._environment_future(ev.args),
+            page, kind=kind, source="evidence_browser", order_no=order_no, response=ev.response_for(page),
+            now=self.now, browser=ev.browser_info(), environment=self._environment_future(ev.args),
             clock_check=self._clock_future(),
         )
 
-    async def _capture_url(self, url, kind, order_no, cookies, timeout, tab) -> Captured:
+    async def _capture_url(self, url, kind, order_no, cookies, timeout, tab, cleanup) -> Captured:
         browser = await self.clean_browser()
         env = self._environment_future(launch_args(headless=True))
         clk = self._clock_future()
         context = await browser.new_context(viewport=CLEAN_VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+        cleanup.append(context.close)
         try:
             if cookies:
                 try:
@@ -222,13 +296,12 @@ class CaptureService:
                 if name == "TimeoutError":
                     raise TimeoutError from e
                 raise CaptureError(f"无法打开网页 / cannot open {url}: {str(e).splitlines()[0][:300]}") from e
-            captured = await capture_page(
+            return await capture_page(
                 page, kind=kind, source="url", order_no=order_no, response=response, now=self.now,
                 browser={"name": "chromium", "version": browser.version, "headless": True, "profile": "clean"},
                 environment=env, clock_check=clk,
                 note=None if tab is None else ("标签页不在取证浏览器中，已重新打开该网址 / the tab is not in the "
                                                "evidence browser; the URL was fetched anew"),
             )
-            return captured
         finally:
-            await context.close()
+            await quietly(context.close(), KILL_GRACE_S)

@@ -31,16 +31,36 @@ KNOWN_FONTS = (
 )
 
 
+SOURCE_LABELS = {
+    "buyer_tab": "买家浏览器当前页面 / the buyer's own browser tab",
+    "evidence_browser": "取证浏览器 / the evidence browser",
+    "url": "独立重新打开的网址（无登录状态）/ the URL opened anew, not logged in",
+}
+STATE_LABELS = {
+    "ok": "正常 / ok",
+    "login_required": "登录页（不是订单或聊天内容）/ a sign-in page",
+    "loading": "仍在加载（内容未出现）/ still loading",
+    "error": "错误页 / an error page",
+}
+
+
 def stamp_lines(*, captured_at: datetime, url: str | None, title: str | None, order_no: str | None,
-                capture_uuid: str, page_sha256: str, kind: str) -> list[tuple[str, str]]:
+                capture_uuid: str, page_sha256: str, kind: str, source: str | None = None,
+                page_state: str | None = None) -> list[tuple[str, str]]:
     """(label, value) rows of the stamp, in display order."""
     china = captured_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
     utc = captured_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    return [
+    lines = [
         ("取证时间 Captured", f"{china} 北京时间 (UTC+8)  ·  {utc} UTC"),
         ("网址 URL", url or "—"),
         ("标题 Title", title or "—"),
         ("订单号 Order", order_no or "未关联 / not linked"),
+    ]
+    if source:
+        lines.append(("来源 Source", SOURCE_LABELS.get(source, source)))
+    if page_state:
+        lines.append(("页面状态 Page", STATE_LABELS.get(page_state, page_state)))
+    return lines + [
         ("取证编号 Capture ID", f"{capture_uuid}  ·  类型 kind: {kind}"),
         ("page.png SHA-256", page_sha256),
     ]

@@ -112,9 +112,21 @@ def _m2_ocr(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m3_page_state(conn: sqlite3.Connection) -> None:
+    """What a capture shows: ok, or a sign-in page, a loading screen, an error page (stored, not filed)."""
+    _script(
+        conn,
+        """
+        ALTER TABLE captures ADD COLUMN page_state TEXT NOT NULL DEFAULT 'ok'
+            CHECK (page_state IN ('ok', 'login_required', 'loading', 'error'))
+        """,
+    )
+
+
 MIGRATIONS = [
     _m1_core,
     _m2_ocr,
+    _m3_page_state,
 ]
 
 

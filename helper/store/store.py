@@ -33,8 +33,11 @@ MESSAGE_FIELDS = ("sender", "name", "time", "text")
 
 def capture_snapshot(row: dict, artifacts: list[dict], messages: list[dict]) -> dict:
     """What the chain records of a capture; verify compares the rows with it."""
+    capture = {k: row[k] for k in ("id", "kind", "source", "url", "title", "captured_at")}
+    if row.get("page_state", "ok") != "ok":  # recorded only when not ok: older chain entries have none
+        capture["page_state"] = row["page_state"]
     return {
-        "capture": {k: row[k] for k in ("id", "kind", "source", "url", "title", "captured_at")},
+        "capture": capture,
         "meta_sha256": hashlib.sha256(row["meta"].encode("utf-8")).hexdigest(),
         "artifacts": [{k: a[k] for k in ("name", "sha256", "size", "media_type")} for a in artifacts],
         "messages": {"count": len(messages), "sha256": messages_digest(messages)},
@@ -203,6 +206,7 @@ class Store:
         meta: dict | None = None,
         order_id: int | None = None,
         messages: list[dict] | None = None,
+        page_state: str = "ok",
     ) -> dict:
         """Store one capture: its files first (content-addressed), then its rows and event in one transaction."""
         if kind not in CAPTURE_KINDS:
@@ -222,13 +226,16 @@ class Store:
             "captured_at": clock.iso(captured_at or self._now()),
             "order_id": order_id,
             "meta": chain.canonical_json(meta or {}).decode("utf-8"),
+            "page_state": page_state,
         }
         with self.transaction() as tx:
             if order_id is not None and not self.conn.execute("SELECT 1 FROM orders WHERE id=?", (order_id,)).fetchone():
                 raise NotFound(f"order {order_id} not found")
             cur = self.conn.execute(
-                "INSERT INTO captures (kind, source, url, title, captured_at, order_id, meta) VALUES (?,?,?,?,?,?,?)",
-                (row["kind"], row["source"], row["url"], row["title"], row["captured_at"], row["order_id"], row["meta"]),
+                "INSERT INTO captures (kind, source, url, title, captured_at, order_id, meta, page_state) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (row["kind"], row["source"], row["url"], row["title"], row["captured_at"], row["order_id"], row["meta"],
+                 row["page_state"]),
             )
             row["id"] = cur.lastrowid
             arts = []
@@ -323,6 +330,8 @@ class Store:
             raise NotFound(f"capture {capture_id} not found")
         cap = rows[0]
         cap["meta"] = json.loads(cap["meta"])
+        if cap["source"] == "tab":  # stored before issue 11: the evidence browser's tab
+            cap["source"] = "evidence_browser"
         cap["artifacts"] = [
             {**a, "path": str(self.artifact_path(a))}
             for a in self.query(
