@@ -136,3 +136,16 @@ def test_break9_planted_evidence_link_is_refused(tmp_path):
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["error"]["code"] == "unsafe_data_dir"
     assert "symbolic link" in proc.stderr and os.listdir(elsewhere) == []
+
+
+def test_break9_helper_start_writes_no_token_into_a_foreign_folder(tmp_path, other_user):
+    """The helper writes its token before it opens the store: that too refuses another user's folder."""
+    from helper.core.config import Config, read_or_create_token
+    from helper.core.errors import StoreError
+
+    data = tmp_path / "planted"
+    data.mkdir(mode=0o777)
+    os.chown(data, other_user, other_user)
+    with pytest.raises(StoreError) as err:
+        read_or_create_token(Config(data_dir=data))
+    assert err.value.code == "unsafe_data_dir" and os.listdir(data) == []

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from helper.core.errors import ConfigError
+from helper.core.folder import private_data_dir
 
 APP_NAME = "order-witness"
 # The extension's ID is pinned by the `key` in manifest.json (see tests/test_manifest.py).
@@ -134,12 +135,8 @@ def load_config(data_dir: str | Path | None = None, env: dict | None = None, **o
 
 
 def ensure_data_dir(config: Config) -> None:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(config.data_dir, 0o700)
-    except OSError:
-        pass
-    config.evidence_dir.mkdir(exist_ok=True)
+    """The data folder, private (0700) and this user's, or StoreError `unsafe_data_dir` (core/folder.py)."""
+    private_data_dir(config.data_dir)
 
 
 def read_or_create_token(config: Config) -> str:

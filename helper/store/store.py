@@ -19,7 +19,8 @@ import sqlite_utils
 
 from ..core import clock
 from ..core.errors import BadRequest, NotFound, StoreError
-from . import blobs, chain, folder
+from ..core import folder
+from . import blobs, chain
 from .schema import migrate
 
 CAPTURE_KINDS = ("order", "chat", "rules", "payment", "desktop", "product", "other")

@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..core.errors import StoreError
+from .errors import StoreError
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
