@@ -12,18 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urldefrag
 
 from helper.capture.browser import launch_args, launch_persistent
+from helper.core import extension_files
 from helper.core.config import EXTENSION_ID, Config
 from helper.core.errors import CaptureError, WitnessError
 
 log = logging.getLogger("witness.evidence_browser")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 HEADLESS_VIEWPORT = {"width": 1280, "height": 800}
 PAIR_TIMEOUT_S = 20.0
 
@@ -33,24 +32,8 @@ class ExtensionError(WitnessError):
     status = 500
 
 
-def stage_extension(source: Path, dest: Path) -> Path:
-    """Copy manifest.json, _locales/ and extension/ into a clean folder Chrome will load: Chrome refuses
-    an extension holding names that start with "_" (other than _locales), such as __pycache__."""
-    manifest = source / "manifest.json"
-    if not manifest.is_file():
-        raise ExtensionError(f"找不到扩展 / extension not found: {manifest} is missing")
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    shutil.copy2(manifest, dest / "manifest.json")
-
-    def skip(_dir, names):
-        return [n for n in names if n.startswith(("_", ".")) or n.endswith((".pyc", ".pyo", "~"))]
-
-    for name in ("_locales", "extension"):
-        if (source / name).is_dir():
-            shutil.copytree(source / name, dest / name, ignore=skip)
-    return dest
+# A clean copy of manifest.json, _locales/ and extension/ (Chrome refuses names starting with "_").
+stage_extension = extension_files.stage
 
 
 def should_run_headless(flag: bool, env: dict | None = None, platform: str | None = None) -> bool:
@@ -81,9 +64,10 @@ class EvidenceBrowser:
         context.on("close", lambda *_: self.closed.set())
 
     @classmethod
-    async def launch(cls, playwright, config: Config, *, headless: bool, source: Path = REPO_ROOT) -> "EvidenceBrowser":
+    async def launch(cls, playwright, config: Config, *, headless: bool, source: Path | None = None) -> "EvidenceBrowser":
+        """`source`: the extension's files (default: the installed package's copy, else the checkout's)."""
         base = config.data_dir / "browser"
-        ext = stage_extension(source, base / "extension")
+        ext = stage_extension(source or extension_files.extension_source(), base / "extension")
         profile = base / "profile"
         profile.mkdir(parents=True, exist_ok=True)
         options = {"viewport": HEADLESS_VIEWPORT} if headless else {"no_viewport": True}

@@ -12,6 +12,8 @@ import importlib
 import json
 import sys
 
+from helper import __version__
+from helper.cli.common import add_global_options
 from helper.core.errors import WitnessError
 
 # Modules that add subcommands, in help order.
@@ -22,6 +24,7 @@ COMMAND_MODULES = (
     "helper.cli.importing",
     "helper.cli.capture",
     "helper.cli.ocr",
+    "helper.cli.extension",
 )
 
 
@@ -30,10 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="witness",
         description="订单证人 order-witness: 为未发货订单保存证据 / preserve evidence for unanswered card-shop orders",
     )
-    parser.add_argument("--data-dir", help="data directory (default: WITNESS_DATA_DIR or the per-user data folder)")
+    parser.add_argument("--version", action="version", version=f"witness (order-witness) {__version__}")
+    add_global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for command in sub.choices.values():
+        add_global_options(command, top=False)
     return parser
 
 
