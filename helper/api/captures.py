@@ -13,7 +13,7 @@ from helper.orders.importer import import_image as do_import
 from helper.orders.tracking import on_capture_stored
 
 from . import keys
-from .bodies import int_param, read_json
+from .bodies import int_param, parse_id, read_json
 from .orders import order_view
 
 CAPTURER = web.AppKey("capturer", CaptureService)
@@ -115,9 +115,7 @@ async def import_image(request: web.Request) -> web.Response:
         raise BadRequest("missing file field")
     order_id = None
     if fields.get("order_id"):
-        if not fields["order_id"].isdigit():
-            raise BadRequest("order_id must be a number")
-        order_id = int(fields["order_id"])
+        order_id = parse_id(fields["order_id"], "order_id")
     store = request.app[keys.STORE]
     cap = await asyncio.to_thread(do_import, store, data, name, kind=fields.get("kind") or "payment",
                                   order_id=order_id, note=fields.get("note"))

@@ -63,7 +63,7 @@ async def events_ws(request: web.Request) -> web.WebSocketResponse:
     if msg.type == WSMsgType.TEXT:
         try:
             first = json.loads(msg.data)
-        except ValueError:
+        except (ValueError, RecursionError):  # malformed or nested too deep: refused like a wrong token
             first = None
     if not isinstance(first, dict) or first.get("type") != "auth" or not isinstance(first.get("token"), str) \
             or not token_ok(request.app, first["token"]):

@@ -8,6 +8,7 @@ fetch). Live-tab captures use the evidence browser when one is attached (`witnes
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
@@ -23,6 +24,7 @@ from .network import rerequest_record
 from .relay import RelayTickets
 from .environment import check_clock, environment_record
 from .urls import check_url
+from ..core.urls import scrub, split_credentials
 
 log = logging.getLogger("witness.capture")
 
@@ -196,6 +198,7 @@ class CaptureService:
 
     async def _store(self, kind, order_id, captured: Captured, started: float):
         ok = captured.page_state == "ok"
+        without_passwords(captured)
         t_store = time.monotonic()
         stored = await asyncio.to_thread(
             self.store.add_capture, kind=kind, source=captured.meta["source"], files=captured.files,
@@ -280,7 +283,9 @@ class CaptureService:
         browser = await self.clean_browser()
         env = self._environment_future(launch_args(headless=True))
         clk = self._clock_future()
-        context = await browser.new_context(viewport=CLEAN_VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+        url, credentials = split_credentials(url)  # the page, its stamp and meta never see the password
+        context = await browser.new_context(viewport=CLEAN_VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                            http_credentials=credentials)
         cleanup.append(context.close)
         try:
             if cookies:
@@ -305,3 +310,13 @@ class CaptureService:
             )
         finally:
             await quietly(context.close(), KILL_GRACE_S)
+
+
+def without_passwords(captured: Captured) -> None:
+    """The storing step: no `user:pass@` of any URL in the record or in meta.json (written anew when it held one)."""
+    clean = scrub(captured.meta)
+    captured.url = scrub(captured.url)
+    if clean != captured.meta:
+        captured.meta = clean
+        if "meta.json" in captured.files:
+            captured.files["meta.json"] = json.dumps(clean, ensure_ascii=False, indent=2).encode("utf-8")

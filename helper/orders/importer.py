@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from helper.store import Store
 IMPORT_KINDS = ("payment", "chat", "order", "rules", "other")
 FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp"}
 MAX_BYTES = 30 * 1024 * 1024
+MAX_PIXELS = 60_000_000  # a long phone screenshot (1080 x 20000) is 22 million; decoded, 60 million is 180 MB
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def check_image(data: bytes) -> tuple[str, int, int]:
@@ -25,12 +31,19 @@ def check_image(data: bytes) -> tuple[str, int, int]:
     if len(data) > MAX_BYTES:
         raise BadRequest("the file is larger than 30 MB / 文件超过 30 MB")
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            fmt = im.format
-            im.verify()
-        with Image.open(io.BytesIO(data)) as im:
-            im.load()
-            w, h = im.size
+        with warnings.catch_warnings():  # Pillow's own bomb warning: our bound below is the stricter one
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                fmt = im.format
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise _TooLarge(w, h)
+                im.verify()
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+    except (_TooLarge, Image.DecompressionBombError):
+        raise BadRequest(f"图片尺寸过大（超过 {MAX_PIXELS // 1_000_000} 百万像素），请裁剪或分段截图后再导入 / the image is too "
+                         f"large (over {MAX_PIXELS // 1_000_000} megapixels); crop or split it first") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise BadRequest(f"not a readable image / 不是可读取的图片: {e}") from None
     if fmt not in FORMATS:

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from ..core import clock
 from ..core.errors import BadRequest, NotFound, StoreError
-from ..core import folder
+from ..core import folder, urls
 from . import blobs, chain
 from .schema import migrate
 
@@ -68,6 +68,9 @@ def check_times(facts: dict) -> None:
         if not ok:
             raise BadRequest(f"{name} 必须是带时区的 ISO 8601 时间 / must be ISO 8601 with an offset, "
                              f"e.g. 2026-11-27T10:00:12+08:00 (got {str(value)[:40]!r})")
+    seconds = facts.get("promise_seconds")
+    if seconds is not None and (not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 10**9):
+        raise BadRequest("promise_seconds must be a whole number of seconds from 0 to 1000000000")
 
 
 def order_snapshot(row: dict) -> dict:
@@ -218,6 +221,7 @@ class Store:
             if not name or "/" in name or "\\" in name or name.startswith("."):
                 raise BadRequest(f"bad artifact name {name!r}")
         messages = [{k: m.get(k) for k in MESSAGE_FIELDS} for m in (messages or [])]
+        url, meta = urls.without_credentials(url), urls.scrub(meta)  # no password from a URL is ever stored
         stored = {name: blobs.put(self.evidence_dir, data, name) for name, data in files.items()}
         row = {
             "kind": kind,
@@ -384,6 +388,7 @@ class Store:
         if unknown:
             raise BadRequest(f"unknown order fields: {', '.join(sorted(unknown))}")
         check_times(facts)
+        facts = {**facts, "url": urls.without_credentials(facts["url"])} if facts.get("url") else facts
         now = clock.iso(self._now())
         with self.transaction() as tx:
             row = self.conn.execute("SELECT id FROM orders WHERE shop_host=? AND order_no=?", (shop_host, order_no)).fetchone()
