@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from helper.core.clock import iso
 
-from . import dom
+from . import dom, roles
 from .times import find_date_separator, find_timestamps
 
 MERCHANT_TOKENS = frozenset(
@@ -28,9 +28,6 @@ BUYER_TOKENS = frozenset(
     "self mine me buyer user-self from-me from-user is-me msg-right right own sent visitor guest client".split()
 )
 SYSTEM_TOKENS = frozenset("system notice sys tip tips system-msg msg-system from-system".split())
-MERCHANT_WORDS = re.compile(r"官方客服|客服|商家|店主|掌柜|管理员|官方|卖家|站长|售后")
-BUYER_WORDS = re.compile(r"^(?:我|买家|本人|用户|顾客|me)$|^我[\s(（]")
-SYSTEM_WORDS = re.compile(r"^(?:系统|系统消息|系统通知|通知|提示)$")
 SYSTEM_TEXT = re.compile(r"撤回了一条消息|已撤回|工单已(?:关闭|解决)|以下为新消息|会话已结束|已加入会话|系统自动")
 _ROLE_ATTR = {
     "merchant": "merchant", "staff": "merchant", "admin": "merchant", "seller": "merchant", "service": "merchant",
@@ -58,19 +55,10 @@ def _role_from(node: dom.Node, name: str | None, badge: str | None) -> str | Non
 
 
 def _role_from_words(name: str | None, badge: str | None) -> str | None:
-    if badge and MERCHANT_WORDS.search(badge):
-        return "merchant"
-    if name:
-        if SYSTEM_WORDS.match(name):
-            return "system"
-        if BUYER_WORDS.search(name):
-            return "buyer"
-        if MERCHANT_WORDS.search(name):
-            return "merchant"
-    return None
+    return roles.words_side(name, badge)
 
 
-def _settle(messages: list[dict], roles: list[str | None]) -> list[dict]:
+def settle(messages: list[dict], roles: list[str | None]) -> list[dict]:
     marked = {r for r in roles if r in ("merchant", "buyer")}
     if marked == {"merchant"}:
         default = "buyer"
@@ -129,7 +117,7 @@ def from_dom(root: dom.Node, config: dict, now: datetime) -> tuple[list[dict], l
         if SYSTEM_TEXT.search(text) and roles[-1] is None:
             roles[-1] = "system"
         messages.append({"sender": None, "name": name, "time": iso(when) if when else None, "text": text})
-    return _settle(messages, roles), items
+    return settle(messages, roles), items
 
 
 def _separator_day(text: str, now: datetime) -> date | None:
@@ -254,4 +242,4 @@ def from_lines(lines: list[str], now: datetime, *, is_label=lambda s: False) -> 
         elif pending_time is not None:
             start(None, pending_time, line)
     kept = [(m, r) for m, r in zip(messages, roles) if m["text"]]
-    return _settle([m for m, _ in kept], [r for _, r in kept])
+    return settle([m for m, _ in kept], [r for _, r in kept])

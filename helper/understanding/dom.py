@@ -35,7 +35,7 @@ _WS = re.compile(r"\s+")
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "parent", "doc", "_lx", "_unseen")
+    __slots__ = ("tag", "attrs", "children", "parent", "doc", "_lx", "_unseen", "_text")
 
     def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None", doc: "Document", lx=None):
         self.tag = tag
@@ -45,6 +45,7 @@ class Node:
         self.doc = doc
         self._lx = lx
         self._unseen: bool | None = None
+        self._text: str | None = None
 
     @property
     def classes(self) -> list[str]:
@@ -70,6 +71,8 @@ class Node:
 
     def text(self, sep: str = " ") -> str:
         """Collapsed visible text content (skipped, hidden and icon elements excluded)."""
+        if sep == " " and self._text is not None:
+            return self._text
         parts: list[str] = []
         stack: list[Node | str] = [self]
         while stack:
@@ -80,7 +83,10 @@ class Node:
                 if item is not self and item.tag in BLOCK:
                     parts.append(sep)
                 stack.extend(reversed(item.children))
-        return _WS.sub(" ", " ".join(parts)).strip()
+        text = _WS.sub(" ", " ".join(parts)).strip()
+        if sep == " ":
+            self._text = text
+        return text
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<{self.tag} {self.attrs}>"

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from helper.core.clock import parse_iso
 
-from . import chat, deadlines, dom, labels, pagestate, promises, sites
+from . import chat, deadlines, dom, labels, pagestate, promises, sites, thread
 from .decode import decode_html
 
 MAX_CHARS = 8_000_000  # beyond this a "page" is junk; the tail is ignored
@@ -77,10 +77,12 @@ def _check_now(now: datetime) -> datetime:
 # --- HTML ------------------------------------------------------------------------------------------------------
 
 
-def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_sites: bool = True) -> dict:
+def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_sites: bool = True,
+            layout: dict | None = None) -> dict:
     """Facts of one HTML page. Never raises on bad markup: junk gives an all-null result.
     known_sites=False switches the known-site table (sites.py) off, so that only the generic reader works:
-    bench/bench_extract.py measures the corpus of issue 12 that way."""
+    bench/bench_extract.py measures the corpus of issue 12 that way.
+    layout: boxes of the page's elements recorded at capture time (roles.py), used for the side of a bubble."""
     _check_now(now)
     if isinstance(html, (bytes, bytearray, memoryview)):
         html = decode_html(bytes(html))
@@ -91,15 +93,7 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
     index = dom.Index(root)
     site, url_id = sites.detect(url, root, index) if known_sites else (None, None)
 
-    messages: list[dict] = []
-    chat_nodes: list[dom.Node] = []
-    configs = (site["chat"],) if site and site.get("chat") else sites.GENERIC_CHATS
-    for cfg in configs:
-        if not index.has(cfg["item"]):
-            continue
-        messages, chat_nodes = chat.from_dom(root, cfg, now)
-        if messages:
-            break
+    messages, chat_nodes = _read_chat(root, index, site, now, layout)
     chat_ids = {id(n) for n in chat_nodes}
 
     regions: dict[int, str] = {}
@@ -159,6 +153,16 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         if state:
             result["page_kind"], result["messages"] = state, []
     return result
+
+
+def _read_chat(root, index, site, now, layout) -> tuple[list[dict], list[dom.Node]]:
+    """A known site's chat rule when one applies and finds messages; else the generic reader (thread.py)."""
+    if site and site.get("chat") and index.has(site["chat"]["item"]):
+        messages, nodes = chat.from_dom(root, site["chat"], now)
+        if messages:
+            return messages, nodes
+    own, peer = thread.page_names(root)
+    return thread.read_thread(root, now, own_name=own, peer_name=peer, layout=layout)
 
 
 # --- plain text ------------------------------------------------------------------------------------------------

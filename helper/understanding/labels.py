@@ -216,6 +216,11 @@ def _is_label_cell(exact: re.Pattern, inline: re.Pattern, cell: str) -> bool:
     return isinstance(cell, HeadCell) or bool(exact.match(cell)) or _starts_label(inline, cell)
 
 
+def starts_with_label(text: str, extra: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """The text opens with a known label and its colon ("订单号：…")."""
+    return _starts_label(_index(extra)[2], text)
+
+
 def _starts_label(inline: re.Pattern, cell: str) -> bool:
     m = inline.match(cell)
     return bool(m and _COLON_RE.search(m.group(0)))

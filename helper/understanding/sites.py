@@ -104,31 +104,6 @@ SITES: tuple[dict, ...] = (
     },
 )
 
-# Tried in order on pages no adapter claims: the first that yields messages is used.
-GENERIC_CHATS: tuple[dict, ...] = (
-    {"item": ".ticket-reply", "name": ".reply-name, .name", "badge": ".badge", "time": "time",
-     "text": ".reply-content, .content", "separator": ".ticket-date, .date-divider"},
-    {"item": "div.msg, li.msg, .im-msg, .chat-msg",
-     "name": ".name, .nickname, .nick, .author, .user-name, .sender",
-     "badge": ".badge, .tag, .role",
-     "time": "time, .time, .msg-time, .timestamp",
-     "text": ".bubble, .content, .msg-content, .text, .message-content",
-     "separator": ".date-sep, .date-divider, .chat-date, .time-divider, .msg-date"},
-    {"item": ".mq-msg",  # third-party customer-service widgets pasted into shop footers
-     "name": ".mq-t, .mq-name", "time": ".mq-t, .mq-time, time", "text": ".mq-b, .mq-content"},
-    {"item": ".chat-item, .msg-item, .message-item, .chat-message, li.message, div.message",
-     "name": ".name, .nickname, .nick, .author, .user-name, .sender",
-     "badge": ".badge, .tag, .label, .role",
-     "time": "time, .time, .msg-time, .date, .timestamp",
-     "text": ".content, .msg-content, .text, .bubble, .message-content, .body",
-     "separator": ".date-divider, .chat-date, .time-divider, .separator, .msg-date, .divider"},
-    {"item": ".comment, .reply-item",
-     "name": ".name, .nickname, .author, .who, .sender",
-     "badge": ".badge, .tag",
-     "time": "time, .time, .date, .when",
-     "text": ".content, .text, .body"},
-)
-
 _COMPILED = {s["id"]: tuple(re.compile(p) for p in s.get("url", ())) for s in SITES}
 
 
