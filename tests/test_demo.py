@@ -17,11 +17,11 @@ from helper.store import Store
 pytestmark = pytest.mark.browser
 
 
-async def witness(*args: str, env=None) -> tuple[int, str, str]:
+async def witness(*args: str, env=None, timeout: float = 300) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "helper.cli", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=ROOT)
-    out, err = await asyncio.wait_for(proc.communicate(), 180)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
     return proc.returncode, out.decode(), err.decode()
 
 
@@ -58,7 +58,8 @@ async def test_witness_capture_url_json_and_refusals(tmp_path):
 
 async def test_demo_runs_end_to_end_and_leaves_its_data(tmp_path):
     data = tmp_path / "demo"
-    rc, out, err = await witness("demo", "--headless", "--data-dir", str(data))
+    # A generous bound: the demo captures in a real browser and OCRs every screenshot, slow on a busy machine.
+    rc, out, err = await witness("demo", "--headless", "--data-dir", str(data), timeout=900)
     assert rc == 0, out + err
     assert "演示结果 / demo summary" in out and "✓ witness verify: 完好 / intact" in out
     assert "扩展已配对 / extension paired" in out

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import EXT_ORIGIN
+from fakeclock import FakeClock
+from helper.api import keys
 from helper.core.clock import CHINA, iso
 from helper.escalation.reminders import reminders_for
 from helper.escalation.rules import STEPS, place
@@ -104,32 +106,119 @@ async def test_actions_route_and_bad_input(client, auth):
     assert [a["action"] for a in (await r.json())["actions"]] == ["contacted_merchant"]
 
 
-async def test_deadline_passing_is_pushed_once_and_notifications_are_recorded(client, auth, token):
-    ws = await client.ws_connect("/api/events", headers={"Origin": EXT_ORIGIN})
-    await ws.send_json({"type": "auth", "token": token, "since": 0})
-    assert (await ws.receive_json())["type"] == "ready"
-    deadline = datetime.now(timezone.utc) + timedelta(seconds=1.5)
-    r = await client.post("/api/orders", json={"url": "https://shop.example/o", "order_no": "B2", "amount": "30.00",
-                                                "promise_text": "10分钟内发货", "promise_seconds": 600,
+START = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+REMINDERS = ("order.due_soon", "order.overdue", "escalation.step_due")
+
+
+@pytest.fixture
+def fake():
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def timed(aiohttp_client, config, token, fake):
+    """The real app on a fake clock: reminders fire when the test moves the clock, never by waiting."""
+    from helper.api import create_app
+
+    return await aiohttp_client(create_app(config, now=fake, sleep=fake.sleep))
+
+
+async def caught_up(client, at) -> None:
+    await asyncio.wait_for(client.app[keys.SCHEDULER].caught_up(at), timeout=30)
+
+
+def reminders(client, order_id=None) -> list[dict]:
+    return [e for e in client.app[keys.STORE].events(order_id=order_id) if e["type"] in REMINDERS]
+
+
+async def track(client, auth, deadline, order_no="B2", promise_seconds=600):
+    r = await client.post("/api/orders", json={"url": "https://shop.example/o", "order_no": order_no, "amount": "30.00",
+                                                "promise_text": "10分钟内发货", "promise_seconds": promise_seconds,
                                                 "deadline": iso(deadline)}, headers=auth)
     assert r.status == 200
+    return (await r.json())["order"]["id"]
+
+
+async def test_deadline_passing_is_pushed_once_and_notifications_are_recorded(timed, auth, token, fake):
+    client = timed
+    ws = await client.ws_connect("/api/events", headers={"Origin": EXT_ORIGIN})
+    await ws.send_json({"type": "auth", "token": token, "since": 0})
+    assert (await ws.receive_json(timeout=30))["type"] == "ready"
+    deadline = START + timedelta(minutes=10)
+    oid = await track(client, auth, deadline)
+    # Nothing is due yet; due soon at half the promise before the deadline (5 minutes).
+    await caught_up(client, fake())
+    assert reminders(client) == []
+    await caught_up(client, fake.advance(minutes=4, seconds=59))
+    assert reminders(client) == []
+    await caught_up(client, fake.advance(seconds=1))
+    assert [e["type"] for e in reminders(client)] == ["order.due_soon"]
+    assert reminders(client)[0]["data"]["seconds_left"] == 300
+    await caught_up(client, fake.advance(minutes=4, seconds=59))
+    assert [e["type"] for e in reminders(client)] == ["order.due_soon"]
+    fake.advance(seconds=1)  # the deadline: the overdue warning is pushed over the event stream
     seen = []
     while not any(e["type"] == "order.overdue" for e in seen):
-        msg = await ws.receive_json(timeout=5)
-        seen.append(msg["event"])
+        seen.append((await ws.receive_json(timeout=30))["event"])
     overdue = next(e for e in seen if e["type"] == "order.overdue")
-    assert datetime.fromisoformat(overdue["at"]) >= deadline
-    assert (datetime.fromisoformat(overdue["at"]) - deadline).total_seconds() < 2
+    assert datetime.fromisoformat(overdue["at"]) == deadline and overdue["data"]["overdue_seconds"] == 0
     assert overdue["data"]["order"]["order_no"] == "B2" and overdue["data"]["next_step"]["code"] == "contact_merchant"
-    assert any(e["type"] == "order.due_soon" for e in seen)  # created inside the due-soon lead: fired at once
-    await asyncio.sleep(0.5)
+    # Fired once: later looks (the clock moving on, the order changing) do not repeat it.
+    await caught_up(client, fake.advance(minutes=30))
+    await track(client, auth, deadline)
+    await caught_up(client, fake.advance(seconds=1))
+    assert [e["type"] for e in reminders(client)] == ["order.due_soon", "order.overdue"]
+    # Two hours after the deadline, the first escalation step (contact the merchant) is due.
+    await caught_up(client, fake.advance(minutes=89, seconds=58))
+    assert "escalation.step_due" not in [e["type"] for e in reminders(client)]
+    await caught_up(client, fake.advance(seconds=1))
+    assert [e["type"] for e in reminders(client)] == ["order.due_soon", "order.overdue", "escalation.step_due"]
     r = await client.post("/api/notifications", json={"event_seq": overdue["seq"], "channel": "system"}, headers=auth)
     assert r.status == 200
     r = await client.post("/api/notifications", json={"event_seq": 9999, "channel": "system"}, headers=auth)
     assert r.status == 404
     r = await client.post("/api/notifications", json={"event_seq": 1, "channel": "carrier-pigeon"}, headers=auth)
     assert r.status == 400
-    r = await client.get("/api/orders/1", headers=auth)
+    r = await client.get(f"/api/orders/{oid}", headers=auth)
     types = [e["type"] for e in (await r.json())["events"]]
     assert types.count("order.overdue") == 1 and "notification.sent" in types
     await ws.close()
+
+
+async def test_a_changed_deadline_gets_its_own_warning(timed, auth, fake):
+    client = timed
+    await track(client, auth, START + timedelta(minutes=1), promise_seconds=None)
+    await caught_up(client, fake.advance(minutes=1))
+    assert [e["type"] for e in reminders(client)][-1] == "order.overdue"
+    before = len(reminders(client))
+    await track(client, auth, START + timedelta(minutes=20), promise_seconds=None)  # the shop promised more time
+    await caught_up(client, fake())
+    assert len(reminders(client)) == before
+    await caught_up(client, fake.advance(minutes=19))
+    assert reminders(client)[-1]["type"] == "order.overdue"
+    assert reminders(client)[-1]["data"]["order"]["deadline"] == iso(START + timedelta(minutes=20))
+
+
+async def test_reminders_missed_while_the_helper_was_closed_fire_at_start_up(aiohttp_client, config, token, auth):
+    from helper.api import create_app
+
+    fake = FakeClock(START)
+    first = await aiohttp_client(create_app(config, now=fake, sleep=fake.sleep))
+    oid = await track(first, auth, START + timedelta(minutes=10))
+    await caught_up(first, fake())
+    await first.close()  # the helper is closed while the deadline passes
+    fake.advance(hours=3)
+    second = await aiohttp_client(create_app(config, now=fake, sleep=fake.sleep))
+    await caught_up(second, fake())
+    fired = reminders(second, oid)
+    assert "order.overdue" in [e["type"] for e in fired]
+    assert all(datetime.fromisoformat(e["at"]) == fake() for e in fired)
+    overdue = next(e for e in fired if e["type"] == "order.overdue")
+    assert overdue["data"]["overdue_seconds"] == 3 * 3600 - 600
+    await second.close()
+    # Fired once: a further restart (later still) repeats nothing already fired.
+    fake.advance(minutes=1)
+    third = await aiohttp_client(create_app(config, now=fake, sleep=fake.sleep))
+    await caught_up(third, fake())
+    assert reminders(third, oid) == fired
+    await third.close()

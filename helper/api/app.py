@@ -20,7 +20,7 @@ from .security import MIDDLEWARES
 
 
 async def _store_ctx(app: web.Application):
-    store = Store(app[keys.CONFIG].data_dir)
+    store = Store(app[keys.CONFIG].data_dir, now=app[keys.NOW])
     hub = Hub(asyncio.get_running_loop())
     store.subscribe(hub.publish_threadsafe)
     app[keys.STORE] = store
@@ -50,7 +50,8 @@ async def _scheduler_ctx(app: web.Application):
 
     config = app[keys.CONFIG]
     scheduler = Scheduler(app[keys.STORE], platform_window=timedelta(days=config.platform_window_days),
-                          now=app[keys.NOW])
+                          now=app[keys.NOW], sleep=app[keys.SLEEP])
+    app[keys.SCHEDULER] = scheduler
     async with _background(scheduler.run(), "reminders"):
         yield
 
@@ -86,11 +87,13 @@ async def _anchor_ctx(app: web.Application):
 CONTEXTS = [_store_ctx, _scheduler_ctx, _anchor_ctx, _ocr_ctx, capture_ctx]
 
 
-def create_app(config: Config, *, now=clock.utcnow) -> web.Application:
-    """The helper's app. `now` is its clock (reminders, deadlines, answers); tests pass a fake one."""
+def create_app(config: Config, *, now=clock.utcnow, sleep=clock.sleep) -> web.Application:
+    """The helper's app. `now` is its clock (chain times, reminders, deadlines, answers) and `sleep` the
+    reminders' wait; tests pass a fake clock's (tests/fakeclock.py)."""
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=config.max_body_bytes)
     app[keys.CONFIG] = config
     app[keys.NOW] = now
+    app[keys.SLEEP] = sleep
     app[keys.TOKEN] = read_or_create_token(config)
     for ctx in CONTEXTS:
         app.cleanup_ctx.append(ctx)

@@ -6,6 +6,7 @@ Stored: ISO 8601 with an explicit offset (UTC for machine times). Shown: China t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8), "CST")
@@ -13,6 +14,15 @@ CHINA = timezone(timedelta(hours=8), "CST")
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def sleep(seconds: float, wake: asyncio.Event) -> None:
+    """Wait on the wall clock for `seconds`, or until `wake` is set. Long waits (reminders) take this as an
+    argument so tests can move a fake clock instead of waiting."""
+    try:
+        await asyncio.wait_for(wake.wait(), timeout=seconds)
+    except asyncio.TimeoutError:
+        pass
 
 
 def iso(dt: datetime) -> str:

@@ -1,13 +1,14 @@
 """Fires due reminders as chain events (pushed to the extension over the WebSocket). Wakes at the next due
 moment, when an order or action changes, and at least once a minute. Reminders missed while the helper was
-closed fire at start-up."""
+closed fire at start-up. The clock (`now`) and the wait (`sleep(seconds, wake)`) are arguments: tests move a
+fake clock instead of waiting."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..core import clock
 from ..store import Store
@@ -21,11 +22,14 @@ MAX_SLEEP_S = 60.0
 
 
 class Scheduler:
-    def __init__(self, store: Store, *, platform_window: timedelta, now=clock.utcnow):
+    def __init__(self, store: Store, *, platform_window: timedelta, now=clock.utcnow, sleep=clock.sleep):
         self.store = store
         self.platform_window = platform_window
         self.now = now
+        self.sleep = sleep
         self.wake = asyncio.Event()
+        self.looked_at: datetime | None = None  # when the last finished look started (clock time)
+        self._looked = asyncio.Condition()
         self.loop = asyncio.get_running_loop()
         self.fired: set[tuple[int, str]] = set()
         for e in store.query(
@@ -66,14 +70,20 @@ class Scheduler:
 
     async def run(self) -> None:
         while True:
+            self.wake.clear()  # before the look: a change made during it wakes the next wait at once
+            started = self.now()
             try:
                 next_at = await asyncio.to_thread(self.tick)
             except Exception:  # a bad row must not stop every other reminder
                 log.exception("reminder tick failed")
                 next_at = self.now() + timedelta(seconds=MAX_SLEEP_S)
+            async with self._looked:
+                self.looked_at = started
+                self._looked.notify_all()
             delay = max(0.0, (next_at - self.now()).total_seconds())
-            self.wake.clear()
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=delay + 0.01)
-            except asyncio.TimeoutError:
-                pass
+            await self.sleep(delay + 0.01, self.wake)
+
+    async def caught_up(self, at: datetime) -> None:
+        """Return once a look that started at or after `at` has finished: everything due by `at` has fired."""
+        async with self._looked:
+            await self._looked.wait_for(lambda: self.looked_at is not None and self.looked_at >= at)
