@@ -69,6 +69,12 @@ function renderOrders(reply) {
     node.classList.toggle('soon', !overdue && !resolved && o.deadline && Date.parse(o.deadline) - now < 15 * 60000);
     node.dataset.orderId = o.id;
     node.querySelector('.no').textContent = o.order_no || `#${o.id}`;
+    const caseLink = node.querySelector('.case-link');
+    caseLink.textContent = t('caseOpen');
+    caseLink.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      chrome.tabs.create({ url: chrome.runtime.getURL(`extension/case.html?order=${o.id}`) });
+    });
     node.querySelector('.state').textContent = resolved ? t('stateResolved') : overdue ? t('stateOverdue') : t('stateWaiting');
     node.querySelector('.product').textContent = [o.product, o.shop_name || o.shop_host].filter(Boolean).join(' · ');
     node.querySelector('.amount').textContent = o.amount ? `¥${o.amount}` : '';

@@ -66,10 +66,17 @@ async def test_demo_runs_end_to_end_and_leaves_its_data(tmp_path):
     assert str(data) in out
     store = Store(data)
     try:
-        kinds = {c["kind"] for c in store.list_captures() if c["source"] == "evidence_browser"}
+        captures = store.list_captures()
+        kinds = {c["kind"] for c in captures if c["source"] == "evidence_browser"}
     finally:
         store.close()
     assert {"order", "chat", "rules"} <= kinds
+    # Every capture is listed, the automatic chat snapshot too; the buyer is told what to do next.
+    for c in captures:
+        assert f"取证 #{c['id']} (" in out, c["id"]
+    assert "自动快照 / automatic snapshot" in out or len(captures) == 3
+    assert "你自己的订单 / for a real order" in out and "witness start" in out.split("你自己的订单")[1]
+    assert "orders" in out
     for cap_line in [line for line in out.splitlines() if "page.png" in line]:
         assert len(cap_line.split("sha256 ")[1]) == 64
     rc, _, _ = await witness("--data-dir", str(data), "verify")

@@ -108,8 +108,13 @@ class PageUi {
 
   // Stay off the page's own controls: try corners until none of the points under the dock is a button,
   // link or input of the page (a chat's "send" button usually sits bottom right).
+  // Once placed, the dock stays where it is while that spot is still free (a panel shown or hidden, a
+  // snapshot taken): it moves only when the page now has a control under it.
   place() {
-    const spots = ['pos-br', 'pos-bl', 'pos-mr', 'pos-ml'];
+    const all = ['pos-br', 'pos-bl', 'pos-mr', 'pos-ml'];
+    const spots = this.spot ? [this.spot, ...all.filter((s) => s !== this.spot)] : all;
+    const size = this.dock.getBoundingClientRect();
+    if (this.spot && (!size.width || !size.height)) return this.spot; // hidden (e.g. during a capture): nothing to test
     const interactive = 'button, a[href], input, textarea, select, [role="button"], [contenteditable=""], [contenteditable="true"]';
     for (const spot of spots) {
       this.dock.classList.remove(...spots);
@@ -119,11 +124,15 @@ class PageUi {
         [r.right - 2, r.bottom - 2], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]];
       const blocked = points.some(([x, y]) => document.elementsFromPoint(x, y)
         .some((el) => el !== this.host && !this.host.contains(el) && el.closest(interactive)));
-      if (!blocked) return spot;
+      if (!blocked) {
+        this.spot = spot;
+        return spot;
+      }
     }
+    const keep = this.spot || 'pos-br';
     this.dock.classList.remove(...spots);
-    this.dock.classList.add('pos-br');
-    return 'pos-br';
+    this.dock.classList.add(keep);
+    return keep;
   }
 
   mount() {

@@ -51,9 +51,13 @@ function describe(event) {
   const o = d.order || {};
   const overdueSeconds = d.overdue_seconds != null ? d.overdue_seconds
     : (d.escalation && d.escalation.overdue_seconds) || null;
+  // A due-soon warning handled after the deadline (replayed, or the worker was asleep) is an overdue one.
+  const stale = event.type === 'order.due_soon' && o.deadline && Date.parse(o.deadline) <= Date.now();
   return {
     seq: event.seq,
-    type: event.type,
+    hash: event.hash || null,
+    type: stale ? 'order.overdue' : event.type,
+    stale: !!stale,
     at: event.at,
     orderId: o.id != null ? o.id : event.order_id,
     orderNo: o.order_no || '',
@@ -98,13 +102,44 @@ async function report(seq, channel) {
   return !reply.error;
 }
 
+// Warnings already shown, by event hash: the same chain seen through another port, another pairing or after
+// the helper restarted is not shown again (chrome.storage.local, the last 500).
+async function alreadyShown(event) {
+  if (!event.hash) return false;
+  const { shownWarnings } = await chrome.storage.local.get('shownWarnings');
+  return !!(shownWarnings && shownWarnings[event.hash]);
+}
+
+async function markShown(event) {
+  if (!event.hash) return;
+  const { shownWarnings } = await chrome.storage.local.get('shownWarnings');
+  const all = Object.entries({ ...(shownWarnings || {}), [event.hash]: Date.now() }).sort((a, b) => a[1] - b[1]).slice(-500);
+  await chrome.storage.local.set({ shownWarnings: Object.fromEntries(all) });
+}
+
+// One notification per order: a newer warning replaces the order's earlier one. A stale due-soon for an
+// order whose overdue warning is already out adds nothing.
+async function replaceOrderNotification(w, notificationId) {
+  const { orderNotifications } = await chrome.storage.session.get('orderNotifications');
+  const byOrder = orderNotifications || {};
+  const before = w.orderId != null ? byOrder[String(w.orderId)] : null;
+  if (before && before !== notificationId) await chrome.notifications.clear(before);
+  if (w.orderId != null) {
+    byOrder[String(w.orderId)] = notificationId;
+    await chrome.storage.session.set({ orderNotifications: byOrder });
+  }
+}
+
 async function showWarning(event) {
   const w = describe(event);
   const now = Date.now();
+  const earlier = await warningForOrder(w.orderId);
+  if (w.stale && earlier && earlier.type !== 'order.due_soon' && earlier.deadline === w.deadline) return;
   const texts = warningTexts(w, now);
   const shown = [];
   const notificationId = `ow-event-${event.seq}`;
   try {
+    await replaceOrderNotification(w, notificationId);
     await chrome.notifications.create(notificationId, {
       type: 'basic',
       iconUrl: chrome.runtime.getURL('extension/icons/icon128.png'),
@@ -117,6 +152,9 @@ async function showWarning(event) {
     const { notificationUrls } = await chrome.storage.session.get('notificationUrls');
     const urls = Object.entries({ ...(notificationUrls || {}), [notificationId]: w.url }).slice(-100);
     await chrome.storage.session.set({ notificationUrls: Object.fromEntries(urls) });
+    const { notificationOrders } = await chrome.storage.session.get('notificationOrders');
+    const orders = Object.entries({ ...(notificationOrders || {}), [notificationId]: w.orderId }).slice(-100);
+    await chrome.storage.session.set({ notificationOrders: Object.fromEntries(orders) });
     shown.push('system');
   } catch (e) {
     console.warn('notification failed', e);
@@ -164,11 +202,13 @@ async function forgetWarning(orderId) {
 async function handleEvent(event) {
   if (WARNING_TYPES.includes(event.type)) {
     if (event.type === 'order.due_soon' && !(await getSettings()).notifyDueSoon) return;
+    if (await alreadyShown(event)) return;
     await showWarning(event);
+    await markShown(event);
     return;
   }
-  if (event.type === 'action.recorded' || event.type === 'order.updated' || event.type === 'order.created') {
-    const action = event.data && event.data.action;
+  if (['action.recorded', 'action.withdrawn', 'order.updated', 'order.created'].includes(event.type)) {
+    const action = event.type === 'action.recorded' && event.data && event.data.action;
     if (['delivered', 'refunded'].includes(action) && event.order_id != null) {
       const overdue = await readOverdue();
       delete overdue[String(event.order_id)];
@@ -179,10 +219,13 @@ async function handleEvent(event) {
   }
 }
 
+// A click opens the order's case page (facts, path, drafts); without an order, the shop page or the popup.
 async function onNotificationClicked(notificationId) {
-  const { notificationUrls } = await chrome.storage.session.get('notificationUrls');
+  const { notificationUrls, notificationOrders } = await chrome.storage.session.get(['notificationUrls', 'notificationOrders']);
+  const orderId = notificationOrders && notificationOrders[notificationId];
   const url = notificationUrls && notificationUrls[notificationId];
-  if (url && /^https?:\/\//.test(url)) await chrome.tabs.create({ url });
+  if (orderId != null) await chrome.tabs.create({ url: chrome.runtime.getURL(`extension/case.html?order=${orderId}`) });
+  else if (url && /^https?:\/\//.test(url)) await chrome.tabs.create({ url });
   else await chrome.tabs.create({ url: chrome.runtime.getURL('extension/popup.html') });
   chrome.notifications.clear(notificationId);
 }

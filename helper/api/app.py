@@ -43,6 +43,25 @@ async def _background(coro, name: str):
             await task
 
 
+FOREIGN_POLL_S = 0.2
+
+
+async def _watch_foreign_writes(store: Store) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(store.poll_foreign_writes)
+        except Exception:  # a locked or closing database must not end the watch
+            logging.getLogger("witness.api").exception("watching for other writers failed")
+        await asyncio.sleep(FOREIGN_POLL_S)
+
+
+async def _foreign_ctx(app: web.Application):
+    """Events written by other processes (`witness capture`, `witness track` …) reach the event stream and
+    the reminders within FOREIGN_POLL_S."""
+    async with _background(_watch_foreign_writes(app[keys.STORE]), "foreign-writes"):
+        yield
+
+
 async def _scheduler_ctx(app: web.Application):
     from datetime import timedelta
 
@@ -84,7 +103,7 @@ async def _anchor_ctx(app: web.Application):
 
 
 # Long-lived resources, opened in order and closed in reverse.
-CONTEXTS = [_store_ctx, _scheduler_ctx, _anchor_ctx, _ocr_ctx, capture_ctx]
+CONTEXTS = [_store_ctx, _foreign_ctx, _scheduler_ctx, _anchor_ctx, _ocr_ctx, capture_ctx]
 
 
 def create_app(config: Config, *, now=clock.utcnow, sleep=clock.sleep) -> web.Application:

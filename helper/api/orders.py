@@ -11,7 +11,8 @@ from aiohttp import web
 
 from helper.core.clock import parse_iso
 from helper.core.errors import BadRequest, NotFound
-from helper.escalation import actions_of, order_status, record_action
+from helper.escalation import actions_of, order_status, record_action, withdraw_action
+from helper.package.case import case_for_store
 from helper.store.store import ORDER_FIELDS
 from helper.understanding import shop_host
 
@@ -91,3 +92,22 @@ async def notified(request: web.Request) -> web.Response:
         order_id=shown[0]["order_id"])
     return web.json_response({"event": {k: event[k] for k in ("seq", "at", "type", "data", "hash")}})
 
+
+
+async def get_case(request: web.Request) -> web.Response:
+    """The case page's one answer: facts with sources, path, captures, timeline, actions (package/case.py)."""
+    window = timedelta(days=request.app[keys.CONFIG].platform_window_days)
+    case = await asyncio.to_thread(case_for_store, request.app[keys.STORE], int_param(request, "id"),
+                                   request.app[keys.NOW](), platform_window=window)
+    return web.json_response(case)
+
+
+async def withdraw(request: web.Request) -> web.Response:
+    """Withdraw a mistaken action: a new `action.withdrawn` event; the action stays in the chain."""
+    order_id = int_param(request, "id")
+    seq = int_param(request, "seq")
+    body = await read_json(request, {"note": (str, type(None))})
+    store = request.app[keys.STORE]
+    event = await asyncio.to_thread(withdraw_action, store, order_id, seq, note=body.get("note"))
+    order = order_view(request.app, store.get_order(order_id))
+    return web.json_response({"event": {k: event[k] for k in ("seq", "at", "type", "data", "hash")}, "order": order})

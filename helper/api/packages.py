@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import quote
 
 from aiohttp import web
 
 from helper.core import clock
-from helper.core.errors import BadRequest
+from helper.core.errors import BadRequest, NotFound
 from helper.package.drafts import CHANNELS, CLAIMS, drafts_for_store
 from helper.package.export import export_order
+from helper.package.verify_package import verify_package as check_package
 
 from . import keys
 from .bodies import int_param, read_json
+from .streaming import stream_progress, wants_progress
 
 SAFE_NAME = re.compile(r"[\w\u4e00-\u9fff.-]{1,120}\.zip")
 
@@ -47,6 +50,36 @@ async def export(request: web.Request) -> web.Response:
         raise BadRequest(f"unknown claim {claim!r}; one of {', '.join(CLAIMS)}")
     folder = config.data_dir / "exports"
     folder.mkdir(exist_ok=True)
-    summary = await asyncio.to_thread(export_order, store, order_id, folder / name, config, now=now,
-                                      redact=bool(body.get("redact")), claim=claim)
-    return web.json_response(summary)
+
+    def work(progress=None):
+        return export_order(store, order_id, folder / name, config, now=now, redact=bool(body.get("redact")), claim=claim,
+                            progress=progress)
+
+    if wants_progress(request):  # the case page's progress bar
+        return await stream_progress(request, work)
+    return web.json_response(await asyncio.to_thread(work))
+
+
+def _package_path(request: web.Request):
+    name = request.match_info["name"]
+    if not SAFE_NAME.match(name):
+        raise BadRequest("name must be a plain file name ending in .zip")
+    path = request.app[keys.CONFIG].data_dir / "exports" / name
+    if not path.is_file():
+        raise NotFound(f"no exported package {name!r}")
+    return path
+
+
+async def get_package(request: web.Request) -> web.StreamResponse:
+    """An exported package's bytes (the case page's download button)."""
+    path = _package_path(request)
+    return web.FileResponse(path, headers={"Content-Type": "application/zip", "X-Content-Type-Options": "nosniff",
+                                           "Content-Disposition": f"attachment; filename*=UTF-8''{quote(path.name)}"})
+
+
+async def verify_package(request: web.Request) -> web.Response:
+    """The same check as `witness verify-package` on a package in <data-dir>/exports/."""
+    path = _package_path(request)
+    await read_json(request, {})
+    roots = list(request.app[keys.CONFIG].trusted_tsa_roots)
+    return web.json_response(await asyncio.to_thread(check_package, path, ca_files=roots))

@@ -6,7 +6,7 @@ import asyncio
 
 from aiohttp import web
 
-from helper.orders.tracking import analyse
+from helper.orders.tracking import analyse, page_order
 from helper.understanding import shop_host
 
 from . import keys
@@ -21,10 +21,9 @@ async def analyze(request: web.Request) -> web.Response:
     store = request.app[keys.STORE]
     tracked = None
     host = shop_host(body["url"])
-    if host and result["order"]["order_no"]:
-        found = store.find_order(host, result["order"]["order_no"])
-        if found:
-            tracked = order_view(request.app, found)
+    found = page_order(store, host, result, body["html"]) if host else None
+    if found:
+        tracked = order_view(request.app, found)
     result["tracked_order"] = tracked
     return web.json_response(result)
 

@@ -158,6 +158,16 @@ class EvidenceBrowser:
                 raise CaptureError(f"无法打开 / cannot open {url}: {str(e).splitlines()[0]}") from e
         return page
 
+    async def show_welcome(self):
+        """`witness start`: the first tab shows the extension's welcome page (what this is, pinning the icon,
+        logging in to the shop here, how capture works) instead of about:blank."""
+        url = f"chrome-extension://{EXTENSION_ID}/extension/welcome.html"
+        await self.service_worker()  # the extension is loaded
+        blank = next((p for p in self.context.pages if not p.is_closed() and p.url == "about:blank"), None)
+        page = blank or await self.context.new_page()
+        await page.goto(url)
+        return page
+
     async def close(self) -> None:
         if not self.closed.is_set():
             try:

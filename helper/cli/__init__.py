@@ -19,6 +19,7 @@ from helper.core.errors import WitnessError
 # Modules that add subcommands, in help order.
 COMMAND_MODULES = (
     "helper.cli.core",
+    "helper.cli.orders",
     "helper.cli.package",
     "helper.cli.extract",
     "helper.cli.importing",

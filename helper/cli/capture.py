@@ -142,6 +142,7 @@ async def _start(config, headless: bool) -> None:
             print(f"⚠ 扩展未配对 / extension not paired: {s.pairing_error}", flush=True)
         else:
             print("✓ 扩展已配对 / extension paired", flush=True)
+            await s.evidence.show_welcome()
         print("关闭浏览器或按 Ctrl+C 退出 / close the browser or press Ctrl+C to stop", flush=True)
         closed = asyncio.ensure_future(s.evidence.closed.wait())
         stopping = asyncio.ensure_future(stop.wait())

@@ -71,9 +71,28 @@ def _duration(seconds: int) -> str:
     return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m"
 
 
-def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders: list[dict], report: dict) -> None:
+NEXT_FOR_A_REAL_BUYER = (
+    "══ 你自己的订单 / for a real order ══",
+    "1. witness start   打开取证浏览器（首页说明怎样用）/ opens the evidence browser on its welcome page",
+    "2. 在取证浏览器里登录你的店铺，打开订单页、聊天页，点右侧红色「保存证据」/ log in to your shop there, open the order",
+    "   and chat pages and click the red 保存证据 (Capture evidence) button",
+    "3. 点工具栏图标 → 案件详情：维权进度、投诉材料（一键复制）、导出证据包 / toolbar icon → case page: the path,",
+    "   copyable complaint drafts, the evidence package",
+    "4. witness orders  随时查看每个订单逾期多久、下一步做什么 / how overdue each order is and what to do next",
+)
+
+
+def automatic_captures(store, captured: list[tuple[str, dict]]) -> list[dict]:
+    """Captures the demo did not ask for itself: the extension's automatic chat snapshots."""
+    asked = {r["capture"]["id"] for _, r in captured}
+    return [c for c in reversed(store.list_captures()) if c["id"] not in asked]
+
+
+def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders: list[dict], report: dict,
+                  automatic: list[dict] = ()) -> None:
     out("")
     out("══ 演示结果 / demo summary ══")
+    captured = list(captured) + [("自动快照 / automatic snapshot", {"capture": c}) for c in automatic]
     for what, result in captured:
         cap = result["capture"]
         out(f"● {what}: 取证 #{cap['id']} ({cap['kind']}, {cap['source']}) {cap['url']}")
@@ -103,6 +122,10 @@ def print_summary(out, data_dir: Path, captured: list[tuple[str, dict]], orders:
         out(f"✗ witness verify: {len(report.get('problems', []))} 个问题 / problem(s): {report.get('problems')}")
     out(f"数据目录 / data directory: {data_dir}")
     out(f"  查看 / inspect:  witness --data-dir {data_dir} verify")
+    out(f"  订单 / orders:   witness --data-dir {data_dir} orders")
+    out("")
+    for line in NEXT_FOR_A_REAL_BUYER:
+        out(line)
 
 
 async def wait_for_ocr(session, captured: list, out, *, limit_s: float = 600) -> None:
@@ -158,7 +181,8 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
             package = await asyncio.to_thread(export_demo_package, data_dir, orders, out, chromium=config.chromium)
             # --- end of the evidence-package step ---
             out("[5/5] 完成 / done")
-            print_summary(out, data_dir, captured, orders, report)
+            print_summary(out, data_dir, captured, orders, report,
+                          automatic_captures(session.service.store, captured))
             return 0 if report.get("ok") and (package is None or package["ok"]) else 1
     finally:
         await shop.cleanup()

@@ -151,3 +151,38 @@ def due_soon_at(order: dict) -> datetime | None:
     if isinstance(order.get("promise_seconds"), int) and 0 < order["promise_seconds"] < 10**9:
         lead = min(lead, timedelta(seconds=order["promise_seconds"] / 2))
     return deadline - lead
+
+
+def path(order: dict, actions: list[dict], now: datetime, *, platform_window: timedelta = timedelta(days=3)) -> list[dict]:
+    """The whole path for the case page, step by step: `done` (with the actions that did it), `now` (the
+    current step, with its due time) or `next` (an expected due time, as if each step before it were done
+    when due). The first entry is the merchant's delivery deadline itself."""
+    placement = place(order, actions, now, platform_window=platform_window)
+    by_action: dict[str, list[dict]] = {}
+    for a in sorted(actions, key=lambda a: a["at"]):
+        by_action.setdefault(a["action"], []).append(a)
+    deadline = when(order.get("deadline"))
+    resolved = placement.stage == "resolved"
+    head_state = "resolved" if resolved else "now" if placement.stage in ("awaiting_delivery", "no_deadline") else "missed"
+    out = [{"code": "deadline", "zh": f"商家承诺的发货时限（{order.get('promise_text') or '—'}）",
+            "en": f"the merchant's delivery deadline ({order.get('promise_text') or '—'})", "state": head_state,
+            "due_at": iso(deadline) if deadline else None, "done_at": None, "estimated": False, "done_by": []}]
+    prev = deadline
+    for step in STEPS:
+        wait = platform_window if step.wait == "platform_window" else step.wait
+        start = prev + wait if prev is not None else None
+        due = start + step.window if start is not None else None
+        done_by = [{"seq": a.get("seq"), "action": code, "zh": ACTIONS[code][0], "en": ACTIONS[code][1], "at": a["at"]}
+                   for code in step.done_by for a in by_action.get(code, [])]
+        if done_by:
+            state, done_at = "done", min(parse_iso(a["at"]) for a in done_by)
+            prev = max(done_at, prev) if prev is not None else done_at
+        else:
+            state = "resolved" if resolved else "now" if step.code == placement.stage else "next"
+            done_at = None
+            prev = due
+        out.append({"code": step.code, "zh": step.zh, "en": step.en, "state": state,
+                    "due_at": iso(due) if due and not done_at else None, "done_at": iso(done_at) if done_at else None,
+                    "estimated": state == "next" or (state == "resolved"), "done_by": done_by,
+                    "channels": list(step.channels)})
+    return out

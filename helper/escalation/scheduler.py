@@ -35,7 +35,9 @@ class Scheduler:
         for e in store.query(
             f"SELECT order_id, data FROM events WHERE type IN ({','.join('?' * len(REMINDER_TYPES))})", REMINDER_TYPES
         ):
-            self.fired.add((e["order_id"], json.loads(e["data"]).get("key")))
+            data = json.loads(e["data"])
+            for key in data.get("keys") or [data.get("key")]:
+                self.fired.add((e["order_id"], key))
         store.subscribe(self._on_event)
 
     def _on_event(self, event: dict) -> None:
@@ -54,18 +56,27 @@ class Scheduler:
         return next_at
 
     def _fire(self, order: dict, now):
-        """Fire this order's due reminders; return when its next one is due."""
+        """Fire this order's due reminders; return when its next one is due. One warning per order per moment:
+        reminders due together (an order first seen long overdue) become one event, the overdue one when the
+        deadline is among them (it names the delay and the next step); `keys` lists every reminder it stands for."""
         next_at = now + timedelta(seconds=MAX_SLEEP_S)
         actions = actions_of(self.store, order["id"])
+        due = []
         for r in reminders_for(order, actions, now, platform_window=self.platform_window):
             if (order["id"], r.key) in self.fired:
                 continue
             if r.when <= now:
-                placement = place(order, actions, now, platform_window=self.platform_window)
-                self.store.append_event(r.type, payload(order, r, placement, now), order_id=order["id"])
-                self.fired.add((order["id"], r.key))
+                due.append(r)
             else:
                 next_at = min(next_at, r.when)
+        if due:
+            chosen = next((r for r in due if r.type == "order.overdue"), due[-1])
+            placement = place(order, actions, now, platform_window=self.platform_window)
+            data = payload(order, chosen, placement, now)
+            if len(due) > 1:
+                data["keys"] = [r.key for r in due]
+            self.store.append_event(chosen.type, data, order_id=order["id"])
+            self.fired.update((order["id"], r.key) for r in due)
         return next_at
 
     async def run(self) -> None:

@@ -68,6 +68,16 @@ def find_order_for(store: Store, host: str, text: str) -> dict | None:
     return open_orders[0] if len(open_orders) == 1 else None
 
 
+def page_order(store: Store, host: str, result: dict, page_text: str) -> dict | None:
+    """The tracked order a page of the shop belongs to (its banner and its captures' stamp): the order it
+    shows; for a chat or ticket page, the order it names or the shop's one open order."""
+    order_no = result["order"].get("order_no")
+    found = store.find_order(host, order_no) if order_no else None
+    if found is None and result["page_kind"] in ("chat", "order"):
+        found = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in result.get("messages") or []))
+    return found
+
+
 def record(store: Store, capture: dict, result: dict, page_text: str = "") -> dict | None:
     """Create/update/link the order for a stored capture. Returns the order, or None when none applies."""
     host = shop_host(capture.get("url"))

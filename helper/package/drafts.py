@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..core.clock import china, parse_iso
 from ..core.errors import BadRequest
+from ..escalation import actions_of
 from .layout import KIND_ZH, artifact_path, describe_artifact, is_image
 
 CHANNELS = {
@@ -27,6 +28,51 @@ CHANNELS = {
 }
 CLAIMS = {"refund": "全额退款", "perform": "强制履约"}
 PAYMENT_DESCRIPTION_MAX = 300
+PAYMENT_DESCRIPTION = "问题描述（300字以内）"
+# Where each complaint is filed, with the path through the app or site (the buyer has to go there).
+WHERE = {
+    "platform": [
+        {"name": "店铺所在平台 / shop platform", "url": None,
+         "zh": "在订单页或店铺页找「投诉」「工单」「订单投诉 / 纠纷处理」入口 → 选择“商家违约 / 未按约定发货” → 粘贴各栏 → 记下工单号",
+         "en": "on the order or shop page find 投诉 / 工单 / 订单投诉 → choose “merchant breach / not delivered” → paste the fields → keep the ticket number"},
+    ],
+    "12315": [
+        {"name": "全国12315平台", "url": "https://www.12315.cn/",
+         "zh": "登录 → 我要投诉 → 选择被投诉方所在地区 → 填写被投诉方（店铺名称、网址、ICP备案号）→ 逐栏粘贴 → 上传证据截图",
+         "en": "log in → 我要投诉 (file a complaint) → the respondent's region → respondent (shop name, address, ICP number) → paste each field → upload the screenshots"},
+        {"name": "全国12315 小程序（微信 / 支付宝）", "url": None,
+         "zh": "微信或支付宝搜索「全国12315平台」小程序 → 我要投诉 → 同上",
+         "en": "search the 全国12315平台 mini program in WeChat or Alipay → 我要投诉 → as above"},
+    ],
+    "heimao": [
+        {"name": "黑猫投诉", "url": "https://tousu.sina.com.cn/",
+         "zh": "用微博账号登录 → 我要投诉 → 填写投诉对象、问题、要求、金额、标题与描述 → 上传图片",
+         "en": "log in with a Weibo account → 我要投诉 → object, problem, demand, amount, title and description → upload the images"},
+        {"name": "黑猫投诉 App / 微博 App", "url": None,
+         "zh": "黑猫投诉 App 首页「我要投诉」；或微博 App 搜索「黑猫投诉」→ 我要投诉",
+         "en": "the 黑猫投诉 app's home page 我要投诉; or search 黑猫投诉 in the Weibo app → 我要投诉"},
+    ],
+    "payment": [
+        {"name": "支付宝 Alipay", "url": None,
+         "zh": "支付宝 App → 我的 → 账单 → 点开这笔付款 → 对此订单有疑问 → 投诉 → 选择问题 → 粘贴「问题描述」（300字以内）→ 上传凭证图片",
+         "en": "Alipay → 我的 (Me) → 账单 (Bills) → this payment → 对此订单有疑问 → 投诉 (complain) → the problem → paste the description (300 characters) → upload the images"},
+        {"name": "微信支付 WeChat Pay", "url": None,
+         "zh": "微信 → 我 → 服务 → 钱包 → 账单 → 点开这笔付款 → 对订单有疑惑 → 发起投诉 → 选择问题 → 粘贴「问题描述」→ 上传凭证图片",
+         "en": "WeChat → 我 (Me) → 服务 (Services) → 钱包 (Wallet) → 账单 (Bills) → this payment → 对订单有疑惑 → 发起投诉 → the problem → paste the description → upload the images"},
+    ],
+    "police": [
+        {"name": "110 / 国家反诈中心 App", "url": None,
+         "zh": "拨打 110，或「国家反诈中心」App → 举报 → 我要举报；也可带上导出的证据包到就近派出所报案",
+         "en": "call 110, or the 国家反诈中心 app → 举报 (report); or take the exported package to the nearest police station"},
+    ],
+    "court": [
+        {"name": "人民法院在线服务（微信小程序）", "url": None,
+         "zh": "微信搜索「人民法院在线服务」→ 选择法院 → 网上立案 → 民事一审 → 上传起诉状（下面各栏）与证据",
+         "en": "search 人民法院在线服务 in WeChat → choose the court → 网上立案 (file online) → first-instance civil case → upload the complaint (the fields below) and the evidence"},
+    ],
+}
+# Fields with a length limit in the channel's form (characters).
+LIMITS = {"payment": {PAYMENT_DESCRIPTION: PAYMENT_DESCRIPTION_MAX}}
 RESOLVED = {"delivered", "refunded"}
 
 
@@ -44,7 +90,8 @@ class Draft:
 
     def to_json(self) -> dict:
         return {"channel": self.channel, "title": CHANNELS[self.channel], "claim": self.claim,
-                "claim_zh": CLAIMS[self.claim], "text": self.text, "fields": self.fields}
+                "claim_zh": CLAIMS[self.claim], "text": self.text, "fields": self.fields,
+                "where": WHERE[self.channel], "limits": LIMITS.get(self.channel, {})}
 
 
 # -- facts ---------------------------------------------------------------------------------------------
@@ -370,7 +417,7 @@ def _payment(order, captures, messages, actions, claim, now, c) -> dict:
     return {
         "问题类型": "申请退款",
         "退款金额": c["amount"],
-        "问题描述（300字以内）": payment_description(order, messages, actions, claim, now),
+        PAYMENT_DESCRIPTION: payment_description(order, messages, actions, claim, now),
         "联系电话": blank("手机号"),
         "交易单号": blank("支付交易单号（见支付宝 / 微信账单详情）"),
         "交易金额": c["amount"],
@@ -456,8 +503,9 @@ def draft(order: dict, captures: list[dict], messages: list[dict], actions: list
 
 def drafts_for_store(store, order_id: int, *, claim: str = "refund", now: datetime, channels=None) -> dict[str, Draft]:
     """Every (or the named) channel's draft for a stored order: reads the store, then calls `draft`."""
+
     order = store.get_order(order_id)
     captures = store.list_captures(order_id=order_id)
     messages = store.messages(order_id=order_id)
-    actions = [e["data"] for e in store.events(order_id=order_id) if e["type"] == "action.recorded"]
+    actions = actions_of(store, order_id)
     return {ch: draft(order, captures, messages, actions, ch, claim, now) for ch in (channels or CHANNELS)}

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from .. import __version__
 from ..core import clock
+from ..escalation import actions_of
 from ..escalation.rules import place
 from ..core.errors import EvidenceTampered, PackageError, TimestampError
 from ..store import blobs
@@ -245,7 +246,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
 
     messages = store.messages(order_id=order_id)
     order_events = store.events(order_id=order_id)
-    actions = [e["data"] for e in order_events if e["type"] == "action.recorded"]
+    actions = actions_of(store, order_id)  # withdrawn actions are left out
     chain_head = store.head()
     escalation = place(order, actions, now, platform_window=timedelta(days=float(getattr(config, "platform_window_days", 3.0))))
     escalation = escalation.to_json(now)

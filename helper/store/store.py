@@ -103,6 +103,12 @@ class Store:
             raise StoreError(f"cannot open the evidence database {self.db_path}: {e}") from e
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        # Events other processes commit (a `witness` command while the helper runs) are noticed by polling
+        # PRAGMA data_version, which changes when another connection commits (poll_foreign_writes).
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        last = conn.execute("SELECT max(seq) FROM events").fetchone()[0]
+        self._watermark = last or 0  # every event up to here was committed here or already passed on
+        self._own: set[int] = set()  # seqs committed through this Store above the watermark
         self.cleaned_temp = blobs.clean_temp(self.evidence_dir)
 
     def close(self) -> None:
@@ -149,11 +155,33 @@ class Store:
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            self._own.update(e["seq"] for e in appended)
         if appended:
             self._write_head(appended[-1])
             for event in appended:
                 for cb in list(self._listeners):
                     cb(event)
+
+    def poll_foreign_writes(self) -> list[dict]:
+        """Events committed by other processes since the last call, passed to the subscribers like this
+        process's own (cheap when nothing changed: one PRAGMA)."""
+        with self._lock:
+            if self._closed:
+                return []
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version:
+                return []
+            self._data_version = version
+            rows = self.db.query("SELECT * FROM events WHERE seq > ? ORDER BY seq", [self._watermark])
+            fresh = [_event_row(r) for r in rows]
+            foreign = [e for e in fresh if e["seq"] not in self._own]
+            if fresh:
+                self._watermark = fresh[-1]["seq"]
+                self._own = {s for s in self._own if s > self._watermark}
+        for event in foreign:
+            for cb in list(self._listeners):
+                cb(event)
+        return foreign
 
     def _append(self, tx: list, type: str, data: dict, *, order_id=None, capture_id=None, at: str | None = None) -> dict:
         last = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()

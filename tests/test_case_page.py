@@ -1,0 +1,298 @@
+"""The whole case in the browser (issue 13): the case page, the drafts view, the export, the welcome page and
+quieter warnings, with the real extension in headless Chromium, a real helper and the demo shop.
+
+Tests wait for events (chain events in the store, the extension's event cursor), never for fixed times.
+Screenshots go to test-artifacts/case-page/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_witness
+from helper.core.config import EXTENSION_ID
+from helper.escalation import ACTIONS
+from test_extension import EXT_BASE, ORDER_PAGE, badge, free_port, harness, notifications, poll
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ARTIFACTS = ROOT / "test-artifacts" / "case-page"
+OVERDUE_ORDER = {"order_no": "D8K2M4Q7X1N5R9T3", "product": "Steam钱包充值卡 100元", "amount": "98.50", "status": "处理中",
+                 "paid_at": "2026-11-27T10:00:12+08:00", "promise_text": "付款后5分钟内自动发货", "promise_seconds": 300,
+                 "deadline": "2026-11-27T10:05:12+08:00"}
+
+
+async def track(h, **fields) -> int:
+    status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + ORDER_PAGE, **OVERDUE_ORDER, **fields})
+    assert status == 200, body
+    return body["order"]["id"]
+
+
+async def open_page(h, name: str, order_id: int, *, size=(1280, 900)):
+    page = await h.ctx.new_page()
+    await page.set_viewport_size({"width": size[0], "height": size[1]})
+    await page.goto(f"{EXT_BASE}/{name}.html?order={order_id}")
+    await page.wait_for_selector("body[data-ready='1']", timeout=20000)
+    return page
+
+
+def now_(check):
+    """A plain check for poll(), which awaits its check."""
+    async def run():
+        return check()
+    return run
+
+
+def events_of(h, order_id: int, type_: str) -> list[dict]:
+    return [e for e in h.store.events(order_id=order_id) if e["type"] == type_]
+
+
+async def handled_up_to(h, seq: int) -> bool:
+    """The extension has handled every event up to `seq` (its cursor passed it): a barrier for 'nothing more'."""
+    cursor = await h.sw_eval("async () => (await chrome.storage.local.get('eventCursor')).eventCursor || null")
+    return bool(cursor and cursor.get("lastSeq") is not None and cursor["lastSeq"] >= seq)
+
+
+async def barrier(h) -> None:
+    event = h.store.append_event("verify.run", {"ok": True, "barrier": True})
+    await poll(lambda: handled_up_to(h, event["seq"]), timeout=15, what=f"the extension to handle event {event['seq']}")
+
+
+async def test_every_action_is_recorded_from_the_case_page_and_one_is_withdrawn(tmp_path):
+    async with harness(tmp_path) as h:
+        order_id = await track(h)
+        page = await open_page(h, "case", order_id)
+        codes = await page.eval_on_selector_all("#action-buttons button", "bs => bs.map((b) => b.dataset.action)")
+        assert codes == list(ACTIONS)
+        assert "已逾期" in await page.inner_text("#clock")
+        for n, code in enumerate(codes, 1):
+            if code == "platform_complaint_filed":
+                await page.fill("#act-reference", "TS20261127001")
+                await page.fill("#act-note", "平台工单")
+            await page.click(f"#action-buttons button[data-action='{code}']")
+            await poll(now_(lambda: len(events_of(h, order_id, "action.recorded")) == n), what=f"the {code} event")
+            event = events_of(h, order_id, "action.recorded")[-1]
+            assert event["data"]["action"] == code
+            await page.wait_for_selector(f"#actions li[data-seq='{event['seq']}']")
+        filed = next(e for e in events_of(h, order_id, "action.recorded") if e["data"]["action"] == "platform_complaint_filed")
+        assert filed["data"]["reference"] == "TS20261127001" and filed["data"]["note"] == "平台工单"
+        assert "TS20261127001" in await page.inner_text(f"#actions li[data-seq='{filed['seq']}']")
+        # Withdraw the mistaken "refunded": two clicks (ask, confirm), a new chain event, nothing deleted.
+        refunded = next(e for e in events_of(h, order_id, "action.recorded") if e["data"]["action"] == "refunded")
+        button = f"#actions li[data-seq='{refunded['seq']}'] button.withdraw"
+        await page.click(button)
+        assert events_of(h, order_id, "action.withdrawn") == []
+        await page.click(button)
+        await poll(now_(lambda: events_of(h, order_id, "action.withdrawn")), what="the withdrawal event")
+        withdrawn = events_of(h, order_id, "action.withdrawn")[0]
+        assert withdrawn["data"]["action_seq"] == refunded["seq"]
+        await page.wait_for_selector(f"#actions li.withdrawn[data-seq='{refunded['seq']}']")
+        assert len(events_of(h, order_id, "action.recorded")) == len(ACTIONS)
+        assert "撤回" in await page.inner_text("#timeline")
+
+
+async def test_case_page_of_a_captured_order_and_the_drafts_view(tmp_path):
+    async with harness(tmp_path) as h:
+        await h.settings(chatAutoSnapshot=False)
+        # The buyer captures the order page and the chat with the extension's button, as in real use.
+        for path, kind in ((ORDER_PAGE, "order"), ("/chat/demo", "chat")):
+            page = await h.open_shop_page(path)
+            ow = await h.isolated(page)
+            assert await h.watch_state(ow) == "watched"
+            await h.click_capture(page, ow)
+            await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60,
+                       what=f"the {kind} capture")
+        order = h.store.find_order(f"127.0.0.1:{h.shop_port}", "D8K2M4Q7X1N5R9T3")
+        assert order and h.store.list_captures(order_id=order["id"]), "the capture did not track the order"
+        # The chat page names no order; it belongs to the shop's one open order, and its stamp says so.
+        chat = h.store.list_captures(order_id=order["id"])[-1]
+        assert chat["kind"] == "chat" and chat["meta"]["order_no"] == "D8K2M4Q7X1N5R9T3"
+        assert chat["meta"]["order_no_source"] == "request"
+        status, _ = await h.api("POST", f"/api/orders/{order['id']}/actions",
+                                {"action": "contacted_merchant", "note": "在线客服留言多次，未回复"})
+        assert status == 200
+        page = await open_page(h, "case", order["id"], size=(1280, 1180))
+        # Facts name the capture and the line they came from; thumbnails load; the chat is in the timeline.
+        amount = await page.inner_text("#facts tr[data-field='amount']")
+        assert "取证 #1" in amount and "行" in amount
+        await page.wait_for_function("document.querySelectorAll('#captures img[src^=\"blob:\"]').length >= 2", timeout=20000)
+        assert await page.locator("#timeline li.message").count() > 3
+        assert await page.locator("#path li.step.now").count() == 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "case-page.png"))
+        # A thumbnail opens the viewer, which re-hashes the image.
+        async with h.ctx.expect_page() as viewer_info:
+            await page.click("#captures figure.capture button.thumb")
+        viewer = await viewer_info.value
+        await viewer.wait_for_selector("#check.ok", timeout=20000)
+
+        # Drafts: the payment channel, copy a field and the whole text (clipboard checked), the live count.
+        await h.ctx.grant_permissions(["clipboard-read", "clipboard-write"])
+        drafts = await open_page(h, "drafts", order["id"])
+        await drafts.click("#channels button[data-channel='payment']")
+        await drafts.wait_for_selector("body[data-channel='payment'] .field[data-label='商户订单号']")
+        status, expected = await h.api("GET", f"/api/orders/{order['id']}/drafts/payment")
+        assert status == 200
+        await drafts.click(".field[data-label='商户订单号'] button.copy")
+        await poll(lambda: _clipboard_is(drafts, expected["fields"]["商户订单号"]), what="the field on the clipboard")
+        await drafts.click("#copy-all")
+        await poll(lambda: _clipboard_is(drafts, expected["text"]), what="the whole draft on the clipboard")
+        assert await drafts.locator(".field mark.blank").count() >= 2  # 【请填写：手机号】, 交易单号 …
+        assert "支付宝" in await drafts.inner_text("#where") and "账单" in await drafts.inner_text("#where")
+        description = ".field[data-label='问题描述（300字以内）']"
+        text = expected["fields"]["问题描述（300字以内）"]
+        assert f"{len(text)} / 300" in await drafts.inner_text(f"{description} .counter")
+        await drafts.fill(f"{description} textarea", text + "补充" * 200)
+        assert f"{len(text) + 400} / 300" in await drafts.inner_text(f"{description} .counter.over")
+        await drafts.fill(f"{description} textarea", text)
+        await drafts.screenshot(path=str(ARTIFACTS / "drafts.png"))
+        await drafts.click("#channels button[data-channel='12315']")
+        await drafts.wait_for_selector("body[data-channel='12315']")
+        assert "12315.cn" in await drafts.inner_text("#where")
+
+
+async def _clipboard_is(page, expected: str) -> bool:
+    return await page.evaluate("() => navigator.clipboard.readText()") == expected
+
+
+async def test_export_from_the_case_page_verifies_and_downloads(tmp_path):
+    async with harness(tmp_path) as h:
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(page, ow)
+        await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60, what="the capture")
+        order = h.store.find_order(f"127.0.0.1:{h.shop_port}", "D8K2M4Q7X1N5R9T3")
+        case = await open_page(h, "case", order["id"])
+        await case.click("#export-btn")
+        await case.wait_for_selector("#export-steps li[data-step='expVerifying'].done", timeout=120000)
+        assert "未取得" in await case.inner_text("#export-steps li[data-step='expTimestamp']")  # no TSA configured here
+        assert int(await case.get_attribute("body", "data-progress-lines")) >= 3  # the helper's progress lines arrived
+        path = Path(await case.inner_text("#export-result .path"))
+        assert path.parent == h.config.data_dir / "exports" and path.is_file()
+        report = run_witness("verify-package", "--json", str(path), data_dir=h.config.data_dir)
+        assert json.loads(report.stdout)["ok"] is True, report.stdout
+        async with case.expect_download() as info:
+            await case.click("#export-result button.download")
+        download = await info.value
+        saved = tmp_path / download.suggested_filename
+        await download.save_as(saved)
+        assert saved.read_bytes() == path.read_bytes()
+        assert events_of(h, order["id"], "export.made")
+
+
+async def test_an_order_first_seen_overdue_raises_one_notification_and_a_restart_none(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        await h.sw_eval("() => { globalThis.__shown = []; const create = chrome.notifications.create.bind(chrome.notifications);"
+                        " chrome.notifications.create = (id, o) => { __shown.push([id, o.title, o.message]); return create(id, o); }; }")
+        # Paid 3 h ago with a 5-minute promise: the deadline and the first step's window have both passed.
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(page, ow)
+        await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60, what="the capture")
+        order = h.store.find_order(f"127.0.0.1:{h.shop_port}", "D8K2M4Q7X1N5R9T3")
+        await poll(lambda: notifications(h), what="the warning")
+        await barrier(h)
+        warnings = [e for e in h.store.events(order_id=order["id"])
+                    if e["type"] in ("order.overdue", "order.due_soon", "escalation.step_due")]
+        assert [e["type"] for e in warnings] == ["order.overdue"]
+        shown = await notifications(h)
+        assert list(shown) == [f"ow-event-{warnings[0]['seq']}"]
+        # The one notification names both the delay and the next step.
+        (nid, title, message), = await h.sw_eval("() => __shown")
+        assert "D8K2M4Q7X1N5R9T3" in title and "已超过承诺时限" in message and "下一步" in message
+        # The banner is on every page of this order: the order page and the shop's chat page.
+        chat = await h.open_shop_page("/chat/demo")
+        chat_ow = await h.isolated(chat)
+        assert await h.watch_state(chat_ow) == "watched"
+        banner = await poll(lambda: chat_ow("(() => { const b = globalThis.__orderWitness.ui.banner;"
+                                            " return b.hidden ? null : b.innerText; })()"), what="the banner on the chat page")
+        assert "D8K2M4Q7X1N5R9T3" in banner and "下一步" in banner
+        await h.ctx.new_page()  # keep a page open while the others close
+        await h.sw_eval("() => new Promise((r) => chrome.notifications.getAll((all) => "
+                        "Promise.all(Object.keys(all).map((id) => chrome.notifications.clear(id))).then(r)))")
+        sent_before = len(events_of(h, order["id"], "notification.sent"))
+        # The helper restarts on another port: the first connection to it replays recent warnings; none shows again.
+        await h.stop_helper()
+        h.config = dataclasses.replace(h.config, port=free_port())
+        h.helper_url = f"http://127.0.0.1:{h.config.port}"
+        await h.start_helper()
+        await h.pair()
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream to the new port")
+        await barrier(h)
+        assert await notifications(h) == {}
+        assert len(events_of(h, order["id"], "notification.sent")) == sent_before
+        assert await badge(h) == "1"
+
+
+async def test_a_capture_by_the_cli_reaches_the_extension_within_a_second(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        await h.sw_eval("() => { globalThis.__received = []; const old = handleEvent;"
+                        " handleEvent = async (e) => { __received.push([e.seq, e.type, Date.now()]); return old(e); }; }")
+        # A separate process (the helper keeps serving meanwhile: the test's loop is not blocked).
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "helper.cli", "--data-dir", str(h.config.data_dir), "capture", h.shop_url + "/rules",
+            "--kind", "rules", "--json", cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+        assert proc.returncode == 0, err.decode()
+        capture = json.loads(out)["capture"]
+        stored = next(e for e in h.store.events() if e["type"] == "capture.stored" and e["capture_id"] == capture["id"])
+
+        async def received():
+            got = await h.sw_eval("() => globalThis.__received")
+            return next((r for r in got if r[0] == stored["seq"]), None)
+
+        seq, type_, at_ms = await poll(received, timeout=5, interval=0.05, what="the CLI's capture event in the extension")
+        committed = datetime.fromisoformat(stored["at"]).timestamp() * 1000
+        latency = (at_ms - committed) / 1000
+        print(f"capture.stored from `witness capture` reached the extension {latency:.2f} s after it was written")
+        assert type_ == "capture.stored" and latency < 1.0
+
+
+async def test_the_evidence_browser_opens_on_the_welcome_page(tmp_path):
+    from helper.api.server import helper_session
+    from helper.core.config import Config
+
+    config = Config(data_dir=tmp_path / "data", port=0, ocr_background=False)
+    async with helper_session(config, headless=True) as s:
+        await s.evidence.show_welcome()
+        pages = s.evidence.context.pages
+        welcome = next(p for p in pages if p.url.endswith("/extension/welcome.html"))
+        await welcome.wait_for_selector("body[data-ready='1']", timeout=20000)
+        text = await welcome.inner_text("body")
+        for words in ("欢迎使用订单证人", "固定", "登录", "保存证据", "助手运行中"):
+            assert words in text, words
+        assert not any(p.url == "about:blank" for p in pages)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await welcome.set_viewport_size({"width": 1100, "height": 1000})
+        await welcome.screenshot(path=str(ARTIFACTS / "welcome.png"), full_page=True)
+
+
+async def test_the_dock_stays_where_it_was_placed(tmp_path):
+    async with harness(tmp_path) as h:
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        spot = await ow("globalThis.__orderWitness.ui.spot")
+        assert spot and spot in await ow("globalThis.__orderWitness.ui.dock.className")
+        # A capture hides the dock and resizes the page; panels appear and disappear: the dock does not move.
+        await h.click_capture(page, ow)
+        await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60, what="the capture")
+        await ow("(() => { const u = globalThis.__orderWitness.ui; u.setChatState('已保存聊天快照'); u.setChatState('');"
+                 " u.place(); })()")
+        await page.set_viewport_size({"width": 1000, "height": 700})
+        await page.set_viewport_size({"width": 1100, "height": 760})
+        assert await ow("globalThis.__orderWitness.ui.spot") == spot
+        assert spot in await ow("globalThis.__orderWitness.ui.dock.className")
