@@ -201,7 +201,8 @@ async def test_case_and_withdraw_routes(client, auth):
 
 
 async def test_package_routes_refuse_bad_names(client, auth):
-    for name, status in [("x.zip", 404), ("..%2Fwitness.db", 400), ("a.txt", 400), ("%2Fetc%2Fpasswd.zip", 400)]:
+    for name, status in [("x.zip", 404), ("..%2Fwitness.db", 400), ("a.txt", 400), ("%2Fetc%2Fpasswd.zip", 400),
+                         ("evil.zip%0A", 400)]:
         r = await client.get(f"/api/packages/{name}", headers=auth)
         assert r.status == status, name
         r = await client.post(f"/api/packages/{name}/verify", json={}, headers=auth)

@@ -62,7 +62,7 @@ async def export(request: web.Request) -> web.Response:
 
 def _package_path(request: web.Request):
     name = request.match_info["name"]
-    if not SAFE_NAME.match(name):
+    if not SAFE_NAME.fullmatch(name):
         raise BadRequest("name must be a plain file name ending in .zip")
     path = request.app[keys.CONFIG].data_dir / "exports" / name
     if not path.is_file():
