@@ -147,3 +147,94 @@ def test_broken_chain_is_not_extended(populated):
 def test_usage_errors_exit_2(tmp_path):
     assert run_witness("verify", "--bogus", data_dir=tmp_path).returncode == 2
     assert run_witness("verify", data_dir=tmp_path / "nothing-here").returncode == 2
+
+
+def _insert_copy(conn, table: str, row_id: int, new_id: int) -> None:
+    """A row slipped in by hand: a copy of row `row_id` under a new id (no chain event records it)."""
+    conn.execute(f"CREATE TEMP TABLE copy AS SELECT * FROM {table} WHERE id=?", (row_id,))
+    conn.execute("UPDATE copy SET id=?", (new_id,))
+    if table == "orders":
+        conn.execute("UPDATE copy SET order_no='INSERTED'")
+    conn.execute(f"INSERT INTO {table} SELECT * FROM copy")
+    conn.execute("DROP TABLE copy")
+
+
+@pytest.mark.parametrize("table, key", [("captures", "capture_id"), ("orders", "order_id")])
+def test_inserted_row(populated, table, key):
+    data_dir, _ = populated
+    conn = sqlite3.connect(data_dir / "witness.db")
+    _insert_copy(conn, table, 1, 99)
+    conn.commit()
+    rc, report = verify_json(data_dir)
+    assert rc == 1
+    assert [(p["code"], p.get(key)) for p in report["problems"]] == [("row_not_in_chain", 99)], report["problems"]
+
+
+def _rehash(conn, seq: int, **change) -> str:
+    """Change event `seq` and give it a hash that matches its new content (no `event_edited`)."""
+    from helper.store import chain
+
+    cols = ("seq", "at", "type", "order_id", "capture_id", "data", "prev_hash")
+    body = dict(zip(cols, conn.execute(f"SELECT {', '.join(cols)} FROM events WHERE seq=?", (seq,)).fetchone()))
+    body = {**body, "data": json.loads(body["data"]), **change}
+    new_hash = chain.event_hash(body)
+    conn.execute("UPDATE events SET at=?, prev_hash=?, hash=? WHERE seq=?", (body["at"], body["prev_hash"], new_hash, seq))
+    return new_hash
+
+
+def test_broken_link_in_the_chain(populated):
+    data_dir, _ = populated
+    conn = sqlite3.connect(data_dir / "witness.db")
+    _rehash(conn, 3, prev_hash="0" * 64)  # event 3 now follows no event that exists
+    conn.commit()
+    rc, report = verify_json(data_dir)
+    assert rc == 1
+    assert ("chain_broken", 3) in [(p["code"], p.get("seq")) for p in report["problems"]], report["problems"]
+    assert "event_edited" not in codes(report)
+
+
+def test_rewritten_chain_caught_by_the_head_file(populated):
+    """Every event from 2 on re-hashed consistently (the chain alone looks intact); chain-head.json still names
+    the old last event."""
+    data_dir, _ = populated
+    conn = sqlite3.connect(data_dir / "witness.db")
+    last = conn.execute("SELECT max(seq) FROM events").fetchone()[0]
+    prev = _rehash(conn, 2, at="2020-01-01T00:00:00.000+00:00")
+    for seq in range(3, last + 1):
+        prev = _rehash(conn, seq, prev_hash=prev)
+    conn.commit()
+    rc, report = verify_json(data_dir)
+    assert rc == 1
+    assert [(p["code"], p.get("seq")) for p in report["problems"]] == [("chain_rewritten", last)], report["problems"]
+
+
+def test_head_file(populated):
+    data_dir, _ = populated
+    head_path = data_dir / "chain-head.json"
+    head = json.loads(head_path.read_text())
+    head_path.chmod(0o600)
+    # Naming a different hash for the last event: the end of the chain was replaced.
+    head_path.write_text(json.dumps({**head, "hash": "f" * 64}))
+    rc, report = verify_json(data_dir)
+    assert rc == 1 and codes(report) == ["chain_rewritten"], report["problems"]
+    # Naming an event past the end: events at the end were deleted.
+    head_path.write_text(json.dumps({**head, "seq": head["seq"] + 2}))
+    rc, report = verify_json(data_dir)
+    assert rc == 1 and codes(report) == ["event_deleted"], report["problems"]
+    # Unreadable or missing: said plainly, since without it a rewritten end goes unnoticed.
+    for broken in ("{not json", None):
+        if broken is None:
+            head_path.unlink()
+        else:
+            head_path.write_text(broken)
+        rc, report = verify_json(data_dir)
+        assert rc == 1 and codes(report) == ["head_missing"], report["problems"]
+    # The original head file back: intact.
+    head_path.write_text(json.dumps(head))
+    assert verify_json(data_dir)[0] == 0
+
+
+def test_empty_store_needs_no_head_file(tmp_path):
+    Store(tmp_path).close()
+    rc, report = verify_json(tmp_path)
+    assert rc == 0 and report["problems"] == []

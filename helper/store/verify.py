@@ -104,7 +104,10 @@ def check_events(conn, head: dict | None, problems: list, *, keep: bool = False)
 
     problems += chain.check_chain(feed(), all_hashes=all_hashes)
     last = chained.last
-    if head:
+    if head is None and last is not None:
+        problems.append(_p("head_missing", "the chain head file (chain-head.json) is missing or unreadable: a rewrite "
+                           "of the chain's end would go unnoticed", seq=last["seq"]))
+    elif head:
         if last is None or head["seq"] > last["seq"]:
             problems.append(_p("event_deleted", f"the chain head file names event {head['seq']}, but the last event is "
                                f"{last['seq'] if last else 'none'}: events at the end were deleted", seq=head["seq"]))
