@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 27, 15, 0, tzinfo=CHINA)  # the reference time of every
 FIXTURES = sorted(p for p in PAGES.iterdir() if p.suffix in (".html", ".txt"))
 
 ORDER_KEYS = {"order_no", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
-              "merchant", "delivery_mode", "contact"}
+              "merchant", "delivery_mode", "contact", "payment_method", "quantity", "keys"}
 
 
 def run(path: Path) -> dict:

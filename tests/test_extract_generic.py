@@ -100,3 +100,55 @@ def test_menus_and_detail_rows_are_not_chats():
     rows = "<div>" + "".join(f"<div class='row'>下单时间：2026-11-2{i} 10:00</div>" for i in range(4)) + "</div>"
     for html in (menu, rows):
         assert extract(html, None, now=NOW)["messages"] == []
+
+
+# --- order facts from the page's structure --------------------------------------------------------------------
+
+
+def order(html: str) -> dict:
+    return extract(html, None, now=NOW)["order"]
+
+
+def test_payment_method_and_quantity_are_fields():
+    o = order("<p>订单号：AAAA1111BBBB2222</p><p>订单状态：已付款</p><p>支付方式：<img alt=''> 支付宝</p>"
+              "<p>购买数量：<b>2</b></p>")
+    assert (o["payment_method"], o["quantity"]) == ("支付宝", 2)
+
+
+@pytest.mark.parametrize(
+    "area,state",
+    [("<textarea readonly>TXVIP-7QK2-M8ZD-4HNA</textarea>", "filled"), ("<textarea readonly></textarea>", "empty"),
+     ("<div class='kami-info'>等待发货</div>", "empty"), ("<div class='card-info'>KEY-ABCDEF-123456</div>", "filled"),
+     ("<div class='card'><p>普通卡片 ABCDEF123456</p></div>", None),
+     ("<form><textarea name='content' placeholder='回复'>ABCDEF123456</textarea></form>", None)],
+)
+def test_card_key_area(area, state):
+    assert order(f"<p>订单号：AAAA1111BBBB2222</p><p>订单状态：已付款</p>{area}")["keys"] == state
+
+
+def test_order_number_from_a_badge_when_no_label_names_it():
+    # dujiaoka hyper: <h2>订单详情 <span class="badge"># C2M7…</span></h2>
+    html = "<h2>订单详情</h2><span class='badge badge-info'># C2M7ZKQ8R4XW1NPB</span><p>订单状态：待处理</p>"
+    assert order(html)["order_no"] == "C2M7ZKQ8R4XW1NPB"
+
+
+def test_product_from_a_goods_block_without_label():
+    html = ("<p>订单号：AAAA1111BBBB2222</p><p>订单状态：已付款</p><p>实付金额：¥ 30.00</p>"
+            "<div class='goods-name'>腾讯视频VIP会员月卡</div>")
+    assert order(html)["product"] == "腾讯视频VIP会员月卡"
+
+
+def test_shop_name_is_the_brand_the_page_shows_not_a_title_piece():
+    html = ("<title>工单详情 - 次元小卖部 - 专业发卡</title><nav><a class='uc-brand'><img src='/f.ico'>"
+            "<span class='uc-brand__name'>次元小卖部</span></a></nav><p>x</p>")
+    assert extract(html, None, now=NOW)["shop"]["name"] == "次元小卖部"
+
+
+def test_ticket_creation_time_is_not_the_order_time():
+    html = ("<div class='ctx'><div><span>创建时间</span><strong>2026-11-26 20:35:12</strong></div>"
+            "<div><small>相关订单</small><strong>原神 6480（代充）</strong><em>618261126203011452 · ￥648</em></div></div>"
+            "<div class='msgs'><article class='m is-user'><time>2026-11-26 20:35:12</time><p>在吗</p></article>"
+            "<article class='m is-admin'><time>2026-11-26 20:41:03</time><p>在的</p></article></div>")
+    r = extract(html, None, now=NOW)
+    assert r["page_kind"] == "chat" and r["order"]["order_no"] == "618261126203011452"
+    assert r["order"]["ordered_at"] is None

@@ -79,7 +79,7 @@ def test_all_issue_labels_are_known():
     issue = {
         "order_id": "订单号 订单编号 订单号码", "product": "订单名称 商品名称 商品",
         "amount": "实际支付价格 实付金额 订单金额 订单总价", "ordered_at": "订单创建时间 下单时间 购买时间 创建时间",
-        "paid_at": "付款时间 支付时间", "status": "订单状态 状态", "_payment_method": "支付方式",
+        "paid_at": "付款时间 支付时间", "status": "订单状态 状态", "payment_method": "支付方式",
         "delivery_mode": "订单类型 发货方式", "merchant": "商家 店铺 商户", "contact": "下单邮箱 联系方式 下单QQ",
     }
     for fld, words in issue.items():
@@ -332,7 +332,7 @@ def test_wechat_pay_bill_text():
         "order_no": "502261126203011417", "product": "王者荣耀点券", "amount": "588.00", "currency": "CNY",
         "status": "支付成功", "status_code": "paid", "ordered_at": None,
         "paid_at": "2026-11-26T20:31:40.000+08:00", "merchant": "某某网络科技有限公司", "delivery_mode": None,
-        "contact": None}
+        "contact": None, "payment_method": "零钱", "quantity": None, "keys": None}
 
 
 def test_other_page():

@@ -225,6 +225,11 @@ def rows(root: Node) -> list[Row]:
             continue
         if item.unseen:
             continue
+        if item.tag == "input":
+            value = input_value(item)
+            if value:
+                current.cells.append(value)
+            continue
         block = item.tag in BLOCK or item.tag in ("td", "th")
         if entering:
             if item.tag in BLOCK:
@@ -242,6 +247,17 @@ def rows(root: Node) -> list[Row]:
     if current.cells:
         out.append(current)
     return out
+
+
+_SHOWN_INPUTS = frozenset(("", "text", "number", "email", "tel", "url"))
+
+
+def input_value(node: Node) -> str | None:
+    """The text a filled-in text box shows (zfaka's read-only 商品名称 box), else None."""
+    if node.attrs.get("type", "").lower() not in _SHOWN_INPUTS:
+        return None
+    value = _WS.sub(" ", node.attrs.get("value", "")).strip()
+    return value or None
 
 
 # --- selectors (run by Lexbor) ---------------------------------------------------------------------------------

@@ -3,13 +3,16 @@
 The result always has this shape, null where unknown (issue 4):
 {"page_kind": "order|chat|rules|product|payment|login|loading|other",
  "order": {"order_no", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
-           "merchant", "delivery_mode", "contact"},
+           "merchant", "delivery_mode", "contact", "payment_method", "quantity", "keys"},
  "promise": {"text", "within_seconds", "source"},
  "deadline",
  "messages": [{"sender", "name", "time", "text"}],
  "shop": {"name", "icp"}}
 
 Choices worth knowing:
+- payment_method is the method as shown (支付宝, 微信支付, USDT-TRC20 …); quantity a whole number; keys says
+  whether the card-key delivery area is "filled" (a key-like token shows) or "empty" (the area is there with
+  nothing or a waiting text), null when the page has no such area (structure.py);
 - "status" is the status as shown; where a page shows a payment status and a delivery status (acg-faka:
   已付款 with 宝贝内容 等待发货), the delivery one is reported once the order is paid;
 - on a payment bill the shop's order number (商家订单号 / 商户单号) is the order_no, 交易成功 means paid;
@@ -32,7 +35,7 @@ from urllib.parse import urlsplit
 
 from helper.core.clock import parse_iso
 
-from . import chat, deadlines, dom, labels, pagestate, promises, sites, thread
+from . import chat, deadlines, dom, labels, pagestate, promises, sites, structure, thread
 from .decode import decode_html
 
 MAX_CHARS = 8_000_000  # beyond this a "page" is junk; the tail is ignored
@@ -60,7 +63,7 @@ def empty_result() -> dict:
         "page_kind": "other",
         "order": {k: None for k in (
             "order_no", "product", "amount", "currency", "status", "status_code", "ordered_at", "paid_at",
-            "merchant", "delivery_mode", "contact")} | {"status_code": "unknown"},
+            "merchant", "delivery_mode", "contact", "payment_method", "quantity", "keys")} | {"status_code": "unknown"},
         "promise": {"text": None, "within_seconds": None, "source": None},
         "deadline": None,
         "messages": [],
@@ -129,6 +132,11 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         if node is not None:
             keys_text = node.text() or None
 
+    keys_state, keys_text = structure.keys_area(root, fields.get("_keys"), keys_text)
+    if not fields.get("order_id"):
+        shown_no = structure.order_no(root)
+        if shown_no:
+            fields.put("order_id", shown_no, 99, -1, -1)
     title_node = index.select_one("title")
     title = title_node.text() if title_node else None
     site_name = None
@@ -142,9 +150,11 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         messages=messages,
         site=site,
         url_id=url_id,
-        shop_name=site_name or _shop_from_title(title),
+        shop_name=site_name or structure.brand(root) or _shop_from_title(title),
         title=(title or "") + " " + headings,
         keys_text=keys_text,
+        keys_state=keys_state,
+        unlabelled_product=structure.product(root, site_name or _shop_from_title(title)),
         now=now,
         heading=next((t for t in (n.text() for n in heading_nodes) if t and t != (site_name or _shop_from_title(title))), None),
     )
@@ -205,7 +215,8 @@ def _shop_from_title(title: str | None) -> str | None:
     return (keep[-1] if keep else None) or None
 
 
-def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_text, now, heading=None) -> dict:
+def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_text, now, heading=None,
+             keys_state=None, unlabelled_product=None) -> dict:
     result = empty_result()
     order = result["order"]
     page_text = "\n".join(" ".join(cells) for cells, _ in rows)
@@ -233,6 +244,10 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     order["delivery_mode"] = labels.delivery_mode(mode_value)
     contact = fields.get("contact")
     order["contact"] = contact[:100] if contact else None
+    method = fields.get("payment_method")
+    order["payment_method"] = method[:40] if method else None
+    order["quantity"] = labels.quantity(fields.get("quantity"))
+    order["keys"] = keys_state
 
     # page kind
     order_facts = sum(1 for k in ("amount", "status", "ordered_at", "paid_at", "product") if fields.get(k))
@@ -242,6 +257,8 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         kind = "payment"
     elif site and site.get("kind") == "chat" and (messages or not order["order_no"]):
         kind = "chat"
+    elif len(messages) >= 2 and not (order["order_no"] and order_facts >= 3):
+        kind = "chat"  # a thread about an order (a 工单 naming its order), not the order page itself
     elif order["order_no"] and order_facts >= 1 or order_facts >= 3:
         kind = "order"
     elif messages:
@@ -251,6 +268,8 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     elif _PRODUCT_MARK.search(page_text) and fields.get("amount"):
         kind = "product"
     result["page_kind"] = kind
+    if kind == "chat" and _generic_time_label(fields, "ordered_at"):
+        order["ordered_at"] = None  # a thread's 创建时间 is when the ticket was opened, not the order
     if kind == "payment":
         order["order_no"] = merchant_id or own_id or url_id
         if order["status_code"] == "delivered":  # 交易成功 on a bill: the payment went through
@@ -268,6 +287,8 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
                 if kind == "payment" and order["status_code"] == "delivered":
                     order["status_code"] = "paid"
                 break
+    if kind == "order" and not order["product"] and unlabelled_product:
+        order["product"] = unlabelled_product[:200]
     if kind == "product" and not order["product"] and heading and heading != shop_name:
         order["product"] = heading[:200]  # a product page names its goods in the heading
 
@@ -316,6 +337,12 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         "icp": re.sub(r"\s+", "", icp.group(0)) if icp else None,
     }
     return result
+
+
+def _generic_time_label(fields, fld: str) -> bool:
+    """The field's value came from a label that does not say "order" (创建时间, 订单时间 rank after 购买时间)."""
+    found = fields.found.get(fld)
+    return found is not None and found.rank > labels.LABELS[fld].index("购买时间")
 
 
 # --- the store's key for an order ------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from .times import parse_timestamp
 
 # field -> labels, most specific first (a lower index wins when a page shows several).
 LABELS: dict[str, tuple[str, ...]] = {
-    "order_id": ("订单号", "订单编号", "订单号码", "订单ID"),
+    "order_id": ("订单号", "订单编号", "订单号码", "订单ID", "关联订单", "相关订单"),
     # on a payment bill the shop's order number is the merchant's; 订单号 there is the payment platform's
     "merchant_order_id": ("商家订单号", "商户订单号", "商户单号"),
     "product": ("订单名称", "商品名称", "商品标题", "宝贝名称", "商品说明", "商品", "产品名称"),
     "amount": (
-        "实际支付价格", "实付金额", "实付款", "支付金额", "付款金额", "订单金额", "订单总价", "商品总价", "总价",
-        "金额", "价格",
+        "实际支付价格", "实付金额", "实付款", "支付金额", "付款金额", "订单金额", "下单金额", "应付金额", "订单总额",
+        "订单总价", "商品总价", "总金额", "总价", "金额", "价格",
     ),
     "ordered_at": ("订单创建时间", "下单时间", "购买时间", "创建时间", "订单时间"),
     "paid_at": ("付款时间", "支付时间"),
@@ -36,8 +36,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "delivery_status": ("宝贝内容", "发货状态"),
     "note": ("订单备注", "备注", "订单说明", "发货说明", "商家留言", "购买须知", "使用说明"),
     # recognised so their values never bleed into a neighbour; not part of the result
-    "_quantity": ("购买数量", "下单数量", "数量"),
-    "_payment_method": ("支付方式", "付款方式"),
+    "quantity": ("购买数量", "下单数量", "数量"),
+    "payment_method": ("支付方式", "付款方式", "支付渠道", "支付类型"),
     "_transaction": ("交易单号", "支付单号", "流水号"),
     "_keys": ("卡密信息", "卡密", "订单信息", "发货信息"),
     "_ticket_status": ("工单状态",),
@@ -117,7 +117,7 @@ class Fields:
 
     def put(self, fld: str, value: str, rank: int, pos: int, row: int) -> None:
         value = value.strip(" \t:：|")
-        if not value:
+        if not value or not _plausible(fld, value):
             return
         old = self.found.get(fld)
         if old is None or rank < old.rank:
@@ -126,6 +126,18 @@ class Fields:
     def get(self, fld: str) -> str | None:
         f = self.found.get(fld)
         return f.value if f else None
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _plausible(fld: str, value: str) -> bool:
+    """A value that cannot be the field is no value (a search box's 订单号 followed by its 查询 button)."""
+    if fld in ("order_id", "merchant_order_id"):
+        return clean_order_id(value) is not None
+    if fld in ("amount", "ordered_at", "paid_at", "quantity"):
+        return bool(_HAS_DIGIT.search(value))
+    return True
 
 
 def read_fields(
@@ -230,10 +242,13 @@ def _starts_label(inline: re.Pattern, cell: str) -> bool:
 
 
 def clean_order_id(value: str | None) -> str | None:
+    """The order number in a value: the first token of 8+ letters/digits holding a digit ("原神 6480（代充）
+    618261126203011452 · ￥648" -> the long number), else the first token of 4+."""
     if not value:
         return None
-    m = _ID.search(value.replace("#", " "))
-    return m.group(0) if m else None
+    tokens = _ID.findall(value.replace("#", " "))
+    best = next((t for t in tokens if len(t) >= 8 and _HAS_DIGIT.search(t)), None)
+    return best or (tokens[0] if tokens else None)
 
 
 # A bill prints the sum alone on its line, in large type: "-588.00", "¥588.00", "588.00元".
@@ -282,6 +297,12 @@ def status_text(value: str | None) -> str | None:
         if phrase in value:
             return phrase
     return value.split()[0][:20]
+
+
+def quantity(value: str | None) -> int | None:
+    """'1' -> 1, '2 件' -> 2; None when the value holds no whole number (or an absurd one)."""
+    m = re.search(r"\d{1,6}", value or "")
+    return int(m.group(0)) if m else None
 
 
 def delivery_mode(value: str | None) -> str | None:

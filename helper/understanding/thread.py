@@ -158,7 +158,7 @@ def _container_score(kids: list[dom.Node], now: datetime) -> float:
             labelled += 1
         if _MAYBE_TIME.search(text[:300]) and find_timestamps(text[:300], now):
             timed += 1
-        if roles.own_tokens_side(k):
+        if roles.own_tokens_side(k) in ("buyer", "merchant"):
             sided += 1
     if items < _MIN_ITEMS or linky > items / 2 or labelled > items / 2 or bulky > items / 2:
         return 0.0
