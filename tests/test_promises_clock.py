@@ -235,3 +235,45 @@ def test_buyers_quote_in_ocr_text_is_not_a_promise():
     assert r["promise"]["text"] == "今天21点前给你处理" and r["deadline"] == "2026-11-27T21:00:00.000+08:00"
     only_buyer = extract_text("2026-11-27\n我 13:50\n商品写着 1 小时内到账，现在两个小时了\n", NOW_NIGHT)
     assert only_buyer["promise"]["text"] is None and only_buyer["deadline"] is None
+
+
+# --- which promise an order keeps ---------------------------------------------------------------------------------
+
+CHAT_21 = {"text": "今天21点前给你处理", "within_seconds": 25200, "source": "chat"}
+CHAT_NOON = {"text": "明天中午前一定处理好", "within_seconds": 52200, "source": "chat"}
+PAGE = {"text": "付款后5分钟内发货", "within_seconds": 300, "source": "product"}
+NONE = {"text": None, "within_seconds": None, "source": None}
+
+
+@pytest.mark.parametrize("new,new_made,old,old_made,replaces", [
+    (CHAT_NOON, at(27, 21, 30), CHAT_21, at(27, 14), True),  # a later merchant promise
+    (CHAT_21, at(27, 14), CHAT_NOON, at(27, 21, 30), False),  # an older screenshot read after a newer one
+    (CHAT_21, at(27, 14), CHAT_21, at(27, 14), False),  # the same chat captured again
+    (CHAT_21, at(27, 14), PAGE, at(27, 10), True),  # said after payment: replaces the shop's written promise
+    (PAGE, at(27, 10), CHAT_21, at(27, 14), False),  # the order page captured again keeps the chat's
+    (CHAT_21, None, PAGE, at(27, 10), False),  # when it was said is unknown: keep what the order has
+    (CHAT_21, None, None, None, True),  # an order without a promise takes any
+    (CHAT_21, None, NONE, None, True),
+    (NONE, at(27, 14), PAGE, at(27, 10), False),
+    (None, at(27, 14), PAGE, at(27, 10), False),
+])
+def test_supersedes(new, new_made, old, old_made, replaces):
+    assert deadlines.supersedes(new, new_made, old, old_made) is replaces
+
+
+def test_made_at():
+    assert deadlines.made_at(CHAT_21, said_at=FRI_14, paid_at=at(27, 10), ordered_at=None) == FRI_14
+    assert deadlines.made_at(PAGE, said_at=FRI_14, paid_at=at(27, 10), ordered_at=at(27, 9)) == at(27, 10)
+    assert deadlines.made_at(PAGE, said_at=None, paid_at=None, ordered_at=at(27, 9)) == at(27, 9)
+    assert deadlines.made_at(NONE, said_at=FRI_14, paid_at=None, ordered_at=None) is None
+
+
+def test_latest_promise_in_a_chat_read_on_its_own():
+    messages = [
+        {"sender": "buyer", "name": None, "time": "2026-11-27T13:50:00+08:00", "text": "商品写着 1 小时内到账"},
+        {"sender": "merchant", "name": "店长", "time": "2026-11-27T14:00:00+08:00", "text": "今天21点前给你处理"},
+        {"sender": "buyer", "name": None, "time": "2026-11-27T21:10:00+08:00", "text": "不是说今天21点前给我处理吗"},
+    ]
+    assert promises.latest_in_chat(messages) == {"text": "今天21点前给你处理", "within_seconds": 25200, "source": "chat"}
+    assert promises.latest_in_chat(messages[:1]) is None
+    assert promises.latest_in_chat([]) is None

@@ -208,6 +208,26 @@ def deadline(promise: dict | None, *, paid_at: datetime | None, ordered_at: date
     return iso(start + timedelta(seconds=promise["within_seconds"])) if start is not None else None
 
 
+def made_at(promise: dict | None, *, said_at: datetime | None, paid_at: datetime | None,
+            ordered_at: datetime | None) -> datetime | None:
+    """When a promise was made: a merchant's chat message when it was said; the shop's own texts (order notes,
+    product, rules, auto delivery) with the order (paid_at, else ordered_at)."""
+    if not promise or not promise.get("text"):
+        return None
+    return said_at if promise.get("source") == "chat" else (paid_at or ordered_at)
+
+
+def supersedes(new: dict | None, new_made: datetime | None, old: dict | None, old_made: datetime | None) -> bool:
+    """Does promise `new` replace `old`? A promise replaces no promise; otherwise only one made strictly later
+    ("今天21点前" said at 14:00, then "明天中午前" at 21:30: the second is the one the buyer now waits on; the first
+    stays in the order's history as the old value of its `order.updated` event)."""
+    if not new or not new.get("text") or new.get("within_seconds") is None:
+        return False
+    if not old or not old.get("text"):
+        return True
+    return new_made is not None and old_made is not None and new_made > old_made
+
+
 def said_at(promise: dict | None, messages: list[dict]) -> datetime | None:
     """When a chat promise was said: the time of the last merchant message holding its text."""
     if not promise or promise.get("source") != "chat" or not promise.get("text"):

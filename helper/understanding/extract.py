@@ -298,11 +298,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         f = fields.found.get(fld)
         if f is not None and f.row >= 0:
             note_rows.update((f.row, f.row + 1))
-    candidates: list[promises.Promise] = []
-    for i, m in enumerate(messages):
-        if m["sender"] == "merchant":
-            at = parse_iso(m["time"]) if m["time"] else None
-            candidates += promises.find_promises(m["text"], "chat", position=i, at=at)
+    candidates = promises.in_messages(messages)
     default_source = {"order": "order_note", "product": "product", "rules": "rules"}.get(kind, "rules")
     exact = labels.label_matcher((site or {}).get("labels"))
     said_lines = {ln for m in messages for ln in m["text"].splitlines()}  # OCR text: a message is nobody's rule

@@ -145,6 +145,23 @@ def find_promises(text: str, source: str, *, position: int = 0, at: datetime | N
     return out
 
 
+def in_messages(messages: list[dict]) -> list[Promise]:
+    """The promises of a chat: the merchant's messages only (a buyer quoting one makes none)."""
+    out: list[Promise] = []
+    for i, m in enumerate(messages):
+        if m.get("sender") == "merchant" and m.get("text"):
+            at = datetime.fromisoformat(m["time"]) if m.get("time") else None
+            out += find_promises(m["text"], "chat", position=i, at=at)
+    return out
+
+
+def latest_in_chat(messages: list[dict]) -> dict | None:
+    """The merchant's latest promise in a chat read on its own (a screenshot), described as understanding reports
+    it, else None."""
+    chosen = choose(in_messages(messages), product=None, mode=None)
+    return describe(chosen, paid_at=None, ordered_at=None) if chosen else None
+
+
 def _quoted(text: str, start: int) -> bool:
     """Reported speech before the promise in its clause: "商品写着 1 小时内到账" quotes a promise."""
     a = max(text.rfind(c, 0, start) for c in _CLAUSE_END + "，,") + 1
