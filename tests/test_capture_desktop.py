@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT
+from xscreen import free_display
 from helper.capture.stamp import STRIP_BG
 
 
@@ -40,16 +41,9 @@ def run_witness(*args, data_dir, env, check=False):
     return proc
 
 
-def _free_display() -> int:
-    for n in range(140, 240):
-        if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"):
-            return n
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture(scope="module")
 def display():
-    n = _free_display()
+    n = free_display()
     proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = {**os.environ, "DISPLAY": f":{n}"}

@@ -109,3 +109,50 @@ def test_after_capture_hook_keeps_messages_and_tracks_the_order(tmp_path):
     # Editing an extracted message is caught.
     store.conn.execute("UPDATE messages SET text='改' WHERE capture_id=?", (chat["id"],))
     assert [p["code"] for p in verify(store)["problems"]] == ["row_edited"]
+
+
+PAID_PAGE = ORDER_PAGE.replace("<p><label>订单类型：</label><span>人工处理</span></p>",
+                               "<p><label>订单类型：</label><span>人工处理</span></p><p>付款后5分钟内发货</p>"
+                               "<p><label>付款时间：</label><span>2026-11-27 10:00:00</span></p>")
+TICKET = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>星辰卡铺 - 在线客服</title></head><body>
+<div class="chat">{items}</div></body></html>"""
+
+
+def said(time: str, text: str, who: str = "merchant") -> str:
+    cls = "msg merchant" if who == "merchant" else "msg buyer self"
+    name = "客服小星" if who == "merchant" else "我"
+    return (f'<div class="{cls}"><span class="name">{name}</span><time datetime="2026-11-27T{time}:00+08:00">{time}</time>'
+            f"<p>{text}</p></div>")
+
+
+def test_later_merchant_promise_replaces_the_order_promise_and_the_change_is_recorded(tmp_path):
+    store = Store(tmp_path)
+    url = "http://127.0.0.1:8101/detail-order-sn/K7Q2M9X4T1B8C3D5"
+    cap, result = store_page(store, PAID_PAGE.format(status="处理中"), url, "order")
+    order = record(store, cap, result)
+    assert order["promise_source"] == "order_note" and order["deadline"] == "2026-11-27T10:05:00.000+08:00"
+
+    # 14:00 in chat: "今天21点前给你处理" (the buyer quoted the page first: not a promise)
+    first = [said("13:50", "订单 K7Q2M9X4T1B8C3D5 写着付款后5分钟内发货", "buyer"), said("14:00", "今天21点前给你处理")]
+    chat, chat_result = store_page(store, TICKET.format(items="".join(first)), "http://127.0.0.1:8101/chat/1", "chat")
+    order = record(store, chat, chat_result)
+    assert order["promise_text"] == "今天21点前给你处理" and order["deadline"] == "2026-11-27T21:00:00.000+08:00"
+
+    # The order page captured again keeps the merchant's later promise.
+    cap2, result2 = store_page(store, PAID_PAGE.format(status="处理中"), url, "order")
+    assert record(store, cap2, result2)["deadline"] == "2026-11-27T21:00:00.000+08:00"
+
+    # 21:30: "明天中午前一定处理好" replaces it; the event holds old and new.
+    later = first + [said("21:10", "不是说今天21点前给我处理吗", "buyer"), said("21:30", "抱歉，明天中午前一定处理好")]
+    chat2, chat2_result = store_page(store, TICKET.format(items="".join(later)), "http://127.0.0.1:8101/chat/1", "chat")
+    order = record(store, chat2, chat2_result)
+    assert order["deadline"] == "2026-11-28T12:00:00.000+08:00"
+    changes = [e["data"]["changes"] for e in store.events(order_id=order["id"]) if e["type"] == "order.updated"]
+    assert [c["deadline"] for c in changes if "deadline" in c] == [
+        ["2026-11-27T10:05:00.000+08:00", "2026-11-27T21:00:00.000+08:00"],
+        ["2026-11-27T21:00:00.000+08:00", "2026-11-28T12:00:00.000+08:00"]]
+
+    # An older chat read after the newer one does not turn the deadline back.
+    chat3, chat3_result = store_page(store, TICKET.format(items="".join(first)), "http://127.0.0.1:8101/chat/2", "chat")
+    assert record(store, chat3, chat3_result)["deadline"] == "2026-11-28T12:00:00.000+08:00"
+    assert verify(store)["ok"]

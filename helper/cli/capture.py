@@ -50,13 +50,25 @@ def _load_cookies(path: str | None) -> list[dict] | None:
     return data
 
 
-def _print_capture(cap: dict, as_json: bool, after: dict | None = None) -> None:
+def _read_desktop_chat(store, cap: dict, engine: str | None) -> tuple[dict, list[dict]]:
+    """OCR the desktop capture now: a QQ / WeChat window on the screen gives its messages (and the order they
+    name). Returns the capture as stored after that, and its messages."""
+    from helper.orders.ocr_jobs import read_capture
+
+    read_capture(store, cap["id"], engine=engine)
+    return store.get_capture(cap["id"]), store.messages(capture_id=cap["id"])
+
+
+def _print_capture(cap: dict, as_json: bool, after: dict | None = None, messages: list[dict] | None = None) -> None:
     from helper.cli import print_json
+    from helper.cli.importing import print_messages
 
     if as_json:
         out = {"capture": {**cap, "artifacts": cap["artifacts"]}}
         if after is not None:
             out["after_capture"] = {"errors": after["errors"], "results": len(after["results"])}
+        if messages is not None:
+            out["messages"] = [{k: m[k] for k in ("sender", "name", "time", "text")} for m in messages]
         print_json(out)
         return
     print(f"✓ 已保存取证 #{cap['id']} / capture #{cap['id']} stored ({cap['kind']}, {cap['source']})")
@@ -64,6 +76,7 @@ def _print_capture(cap: dict, as_json: bool, after: dict | None = None) -> None:
         print(f"  {cap['url']}")
     for a in cap["artifacts"]:
         print(f"  {a['name']:<12} {a['size']:>10,} B  sha256 {a['sha256']}")
+    print_messages(messages or [], cap.get("order_id"))
 
 
 def cmd_capture(args) -> int:
@@ -82,9 +95,10 @@ def cmd_capture(args) -> int:
         try:
             clk = asyncio.run(check_clock(config.time_source))
             cap = desktop_capture(store, region=region, order_id=args.order, now=utcnow, clock_check=clk)
+            cap, messages = _read_desktop_chat(store, cap, config.ocr_engine)
         finally:
             store.close()
-        _print_capture(cap, args.json)
+        _print_capture(cap, args.json, messages=messages)
         return 0
     if args.region:
         raise BadRequest("--region 只用于 --desktop / --region needs --desktop")

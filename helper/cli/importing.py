@@ -10,7 +10,8 @@ from helper.core.errors import BadRequest
 def register(sub) -> None:
     p = sub.add_parser("import", help="导入截图（如支付账单）/ import a screenshot taken elsewhere (payment bill, chat)")
     p.add_argument("image", help="the image file (PNG, JPEG, WebP)")
-    p.add_argument("--kind", default="payment", help="payment (default), chat, order, rules, other")
+    p.add_argument("--kind", default="payment", help="payment (default), chat (messages read from a QQ / WeChat "
+                   "screenshot: left = the other party, right = me), order, rules, other")
     p.add_argument("--order", type=int, help="order id to attach it to")
     p.add_argument("--note", help="a note kept with the evidence")
     p.add_argument("--json", action="store_true")
@@ -39,23 +40,39 @@ def cmd_import(args) -> int:
     try:
         cap = import_image(store, data, path.name, kind=args.kind, order_id=args.order, note=args.note)
         ocr = read_capture(store, cap["id"], engine=config.ocr_engine)
+        messages = store.messages(capture_id=cap["id"])
+        order_id = store.get_capture(cap["id"])["order_id"]
     finally:
         store.close()
     art = cap["artifacts"][0]
     if args.json:
-        print_json({"capture": cap, "ocr": {k: ocr[k] for k in ("status", "engine", "error", "checks", "text")}})
+        print_json({"capture": {**cap, "order_id": order_id},
+                    "ocr": {k: ocr[k] for k in ("status", "engine", "error", "checks", "text")},
+                    "messages": [{k: m[k] for k in ("sender", "name", "time", "text")} for m in messages]})
         return 0
     print(f"已导入 / imported: capture {cap['id']} ({cap['kind']}), {art['name']} sha256 {art['sha256']}")
     print(f"  原文件名 / original name: {cap['meta']['original_name']}")
     if ocr["status"] != "done":
         print(f"  文字识别失败 / OCR failed: {ocr['error']}")
         return 0
+    print_messages(messages, order_id)
     pay = ocr["checks"].get("payment")
     if pay:
         for label, key in (("金额 amount", "amount"), ("时间 time", "time"), ("交易单号 transaction", "transaction_no"),
                            ("收款方 counterparty", "counterparty")):
             print(f"  {label}: {pay.get(key) or '—'}")
     return 0
+
+
+def print_messages(messages: list[dict], order_id: int | None) -> None:
+    """The chat read from a screenshot, one line a message."""
+    if not messages:
+        return
+    who = {"merchant": "对方 merchant", "buyer": "我 buyer", "system": "系统 system"}
+    print(f"  聊天消息 / chat messages: {len(messages)}" + (f"（订单 / order {order_id}）" if order_id else ""))
+    for m in messages:
+        when = m["time"][:16].replace("T", " ") if m["time"] else "—"
+        print(f"    {when}  {who[m['sender']]}{'（' + m['name'] + '）' if m['name'] else ''}: {m['text'][:60]}")
 
 
 def cmd_search(args) -> int:

@@ -1,6 +1,7 @@
 """OCR in the helper: every stored screenshot is read in the background (never delaying the capture),
 the text stored with the capture and made searchable, order pages cross-checked against the DOM's facts,
-payment screenshots read for amount, time, transaction number and counterparty.
+payment screenshots read for amount, time, transaction number and counterparty, chat screenshots (an imported
+chat, a desktop capture that looks like a chat) read into messages (understanding.ocr_chat) kept like a page's.
 
 A missing or crashing engine never loses evidence: the capture is stored, its OCR row says why it failed.
 """
@@ -17,8 +18,11 @@ import ocr
 from helper.core import clock
 from helper.core.errors import BadRequest, WitnessError
 from helper.store import Store
+from helper.understanding.ocr_chat import read_chat
 from helper.understanding.ocr_lines import read_ocr
 from helper.understanding.payment import payment_fields
+
+from .tracking import record_chat
 
 log = logging.getLogger("witness.ocr")
 
@@ -26,6 +30,7 @@ log = logging.getLogger("witness.ocr")
 IMAGE_NAMES = ("page.png", "desktop.png")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 RESCAN_S = 3.0
+CHAT_KINDS = ("chat", "desktop")  # a desktop capture keeps messages only when its layout looks like a chat
 
 
 def image_to_read(capture: dict) -> dict | None:
@@ -64,7 +69,8 @@ def read_capture(store: Store, capture_id: int, *, engine: str | None = None) ->
         raise BadRequest(f"capture {capture_id} has no screenshot to read")
     now = clock.parse_iso(capture["captured_at"])
     try:
-        result = read_ocr(ocr.recognise(Path(art["path"]), engine=engine), now)
+        read = ocr.recognise(Path(art["path"]), engine=engine)
+        result = read_ocr(read, now)
     except Exception as e:  # noqa: BLE001 - an engine that is missing or crashes must not lose the capture
         message = e.message if isinstance(e, (WitnessError, ocr.OcrError)) else f"{type(e).__name__}: {e}"
         log.warning("OCR failed for capture %s: %s", capture_id, message)
@@ -75,7 +81,17 @@ def read_capture(store: Store, capture_id: int, *, engine: str | None = None) ->
         checks["payment"] = payment_fields(result["text"], now)
         if order and order.get("amount") and checks["payment"]["amount"]:
             checks["payment"]["amount_matches_order"] = checks["payment"]["amount"] == order["amount"]
-    return store.add_ocr(capture_id, art["name"], status="done", engine=result["engine"], result=result, checks=checks)
+    row = store.add_ocr(capture_id, art["name"], status="done", engine=result["engine"], result=result, checks=checks)
+    _read_chat(store, capture, read, now)
+    return row
+
+
+def _read_chat(store: Store, capture: dict, read, now) -> None:
+    if capture["kind"] not in CHAT_KINDS or capture.get("message_count"):
+        return
+    chat = read_chat(read.lines, width=read.width, height=read.height, now=now)
+    if chat.messages and (capture["kind"] == "chat" or chat.looks_like_chat):
+        record_chat(store, store.get_capture(capture["id"]), chat.messages)
 
 
 def pending(store: Store) -> list[int]:

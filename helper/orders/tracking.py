@@ -2,17 +2,21 @@
 
 An order page creates or updates its order (keyed by shop host + order number) with the facts, the promise
 and the deadline, and the capture is linked to it. A chat or other page from the same shop is linked to the
-order it names, or to the shop's one open order. A merchant's promise found in a chat gives an order that
-has none its promise and deadline. Changes are recorded by the store as `order.updated` events.
+order it names, or to the shop's one open order; a chat read from a screenshot (no address) to the capture's
+order or the order it names. A promise found in a chat replaces the order's when it was made later (the
+merchant's "今天21点前给你处理" said after payment replaces the product page's "5分钟内发货", and a later
+"明天中午前" replaces that: understanding.deadlines.supersedes); the deadline comes from the one computation,
+understanding.deadlines.deadline. Changes are recorded by the store as `order.updated` events (old and new).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime
 
-from helper.core.clock import iso, parse_iso
+from helper.core.clock import parse_iso
 from helper.store import Store
-from helper.understanding import extract, shop_host
+from helper.understanding import deadlines, extract, promises, shop_host
 
 OPEN_EXCLUDED = {"delivered", "refunded", "expired", "failed"}
 
@@ -56,13 +60,15 @@ def order_facts(result: dict, url: str | None) -> dict:
     }
 
 
-def find_order_for(store: Store, host: str, text: str) -> dict | None:
-    """The shop's order this page names; else the shop's single open order."""
-    orders = [o for o in store.list_orders() if o["shop_host"] == host]
-    named = [o for o in orders if o["order_no"] and o["order_no"] in text]
+def find_order_for(store: Store, host: str | None, text: str) -> dict | None:
+    """The shop's order this page names; else the shop's single open order. With no host (a screenshot) only an
+    order the text names, of any shop."""
+    orders = [o for o in store.list_orders() if host is None or o["shop_host"] == host]
+    flat = re.sub(r"\s+", "", text)
+    named = [o for o in orders if o["order_no"] and o["order_no"] in flat]
     if len(named) == 1:
         return named[0]
-    if named:
+    if named or host is None:
         return None
     open_orders = [o for o in orders if o["status_code"] not in OPEN_EXCLUDED]
     return open_orders[0] if len(open_orders) == 1 else None
@@ -78,29 +84,86 @@ def page_order(store: Store, host: str, result: dict, page_text: str) -> dict | 
     return found
 
 
+def _when(value: str | None) -> datetime | None:
+    return parse_iso(value) if value else None
+
+
+def _stored_promise(store: Store, order: dict) -> tuple[dict, datetime | None]:
+    """The order's promise as understanding describes one, and when it was made."""
+    promise = {"text": order["promise_text"], "within_seconds": order["promise_seconds"], "source": order["promise_source"]}
+    said = deadlines.said_at(promise, store.messages(order_id=order["id"]))
+    made = deadlines.made_at(promise, said_at=said, paid_at=_when(order["paid_at"]), ordered_at=_when(order["ordered_at"]))
+    return promise, made
+
+
+def apply_promise(store: Store, order: dict, promise: dict, said_at: datetime | None, capture_id: int) -> dict:
+    """Give the order `promise` (found in a linked capture) when it replaces the order's own."""
+    paid, ordered = _when(order["paid_at"]), _when(order["ordered_at"])
+    made = deadlines.made_at(promise, said_at=said_at, paid_at=paid, ordered_at=ordered)
+    if not deadlines.supersedes(promise, made, *_stored_promise(store, order)):
+        return order
+    deadline = deadlines.deadline(promise, said_at=said_at, paid_at=paid, ordered_at=ordered, status_code=order["status_code"])
+    order, _ = store.upsert_order(order["shop_host"], order["order_no"], {
+        "promise_text": promise["text"], "promise_seconds": promise["within_seconds"],
+        "promise_source": promise.get("source"), "deadline": deadline,
+    }, capture_id=capture_id)
+    return order
+
+
+def _keep_later_chat_promise(store: Store, order: dict, facts: dict, messages: list[dict]) -> dict:
+    """An order page captured again does not undo a merchant's promise made in chat after the page's."""
+    old, old_made = _stored_promise(store, order)
+    if old["source"] != "chat":
+        return facts
+    paid, ordered = _when(facts["paid_at"] or order["paid_at"]), _when(facts["ordered_at"] or order["ordered_at"])
+    new = {"text": facts["promise_text"], "within_seconds": facts["promise_seconds"], "source": facts["promise_source"]}
+    new_made = deadlines.made_at(new, said_at=deadlines.said_at(new, messages), paid_at=paid, ordered_at=ordered)
+    if not deadlines.supersedes(old, old_made, new, new_made):
+        return facts
+    kept = deadlines.deadline(old, said_at=deadlines.said_at(old, store.messages(order_id=order["id"])), paid_at=paid,
+                              ordered_at=ordered, status_code=facts["status_code"] or order["status_code"])
+    return {**facts, "promise_text": None, "promise_seconds": None, "promise_source": None, "deadline": kept}
+
+
 def record(store: Store, capture: dict, result: dict, page_text: str = "") -> dict | None:
     """Create/update/link the order for a stored capture. Returns the order, or None when none applies."""
     host = shop_host(capture.get("url"))
     if not host:
         return None
     order_no = result["order"].get("order_no")
+    messages = result.get("messages") or []
     if result["page_kind"] == "order" and order_no:
-        order, _ = store.upsert_order(host, order_no, order_facts(result, capture["url"]), capture_id=capture["id"])
+        facts = order_facts(result, capture["url"])
+        existing = store.find_order(host, order_no)
+        if existing is not None:
+            facts = _keep_later_chat_promise(store, existing, facts, messages)
+        order, _ = store.upsert_order(host, order_no, facts, capture_id=capture["id"])
     else:
-        order = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in result.get("messages") or []))
+        order = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in messages))
         if order is None:
             return None
         promise = result.get("promise") or {}
-        if not order["promise_text"] and promise.get("text") and promise.get("within_seconds") is not None:
-            base = order["paid_at"] or order["ordered_at"]
-            deadline = iso(parse_iso(base) + timedelta(seconds=promise["within_seconds"])) if base else result.get("deadline")
-            order, _ = store.upsert_order(host, order["order_no"], {
-                "promise_text": promise["text"], "promise_seconds": promise["within_seconds"],
-                "promise_source": promise.get("source"), "deadline": deadline,
-            }, capture_id=capture["id"])
+        order = apply_promise(store, order, promise, deadlines.said_at(promise, messages), capture["id"])
     if capture.get("order_id") is None:
         store.link_capture(capture["id"], order["id"])
     return store.get_order(order["id"])
+
+
+def record_chat(store: Store, capture: dict, messages: list[dict]) -> dict | None:
+    """Messages read from a chat screenshot (an import, a desktop capture): linked to the capture's order, else to
+    the order they name; stored as the capture's messages; the merchant's latest promise applied."""
+    if capture.get("order_id") is not None:
+        order = store.get_order(capture["order_id"])
+    else:
+        order = find_order_for(store, None, " ".join(m["text"] for m in messages))
+        if order is not None:
+            store.link_capture(capture["id"], order["id"])
+    if not capture.get("message_count"):
+        store.add_messages(capture["id"], messages)  # after linking, so the event names the order
+    promise = promises.latest_in_chat(messages)
+    if order is not None and promise is not None:
+        order = apply_promise(store, order, promise, deadlines.said_at(promise, messages), capture["id"])
+    return store.get_order(order["id"]) if order is not None else None
 
 
 def on_capture_stored(store: Store, capture: dict, analysis: dict | None, html: str | None) -> dict | None:
