@@ -296,3 +296,51 @@ async def test_the_dock_stays_where_it_was_placed(tmp_path):
         await page.set_viewport_size({"width": 1100, "height": 760})
         assert await ow("globalThis.__orderWitness.ui.spot") == spot
         assert spot in await ow("globalThis.__orderWitness.ui.dock.className")
+
+
+async def test_a_stale_due_soon_is_an_overdue_warning_everywhere(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        await h.sw_eval("() => { globalThis.__shown = []; const create = chrome.notifications.create.bind(chrome.notifications);"
+                        " chrome.notifications.create = (id, o) => { __shown.push([id, o.title, o.message]); return create(id, o); }; }")
+        order_id = await track(h)
+        # A due-soon warning handled after its deadline (the worker slept, or it was replayed).
+        summary = {"id": order_id, "order_no": OVERDUE_ORDER["order_no"], "product": OVERDUE_ORDER["product"],
+                   "url": h.shop_url + ORDER_PAGE, "promise_text": OVERDUE_ORDER["promise_text"],
+                   "deadline": OVERDUE_ORDER["deadline"]}
+        h.store.append_event("order.due_soon", {"key": "due_soon:x", "order": summary, "seconds_left": 0,
+                                                "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact"}},
+                             order_id=order_id)
+        await barrier(h)
+        (nid, title, message), = await h.sw_eval("() => __shown")
+        assert "已逾期" in title and "还有" not in message and "已超过承诺时限" in message
+        assert await badge(h) == "1"
+        warning = await h.sw_eval("(id) => warningForOrder(id)", order_id)
+        assert warning["type"] == "order.overdue"  # what the order's banner shows
+
+
+async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_follows_the_chain(tmp_path):
+    async with harness(tmp_path) as h:
+        order_id = await track(h)
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        async with h.ctx.expect_page() as opened:
+            await popup.click(f"article.order[data-order-id='{order_id}'] a.case-link")
+        case = await opened.value
+        await case.wait_for_selector("body[data-ready='1']", timeout=20000)
+        assert case.url.endswith(f"/extension/case.html?order={order_id}")
+        # An action recorded elsewhere (the popup, the CLI) shows on the open case page without a reload.
+        status, body = await h.api("POST", f"/api/orders/{order_id}/actions", {"action": "contacted_merchant"})
+        assert status == 200
+        await case.wait_for_selector(f"#actions li[data-seq='{body['event']['seq']}']", timeout=15000)
+        assert await case.locator("#path li.step.done[data-code='contact_merchant']").count() == 1
+        # A warning's notification opens the case page too.
+        async with h.ctx.expect_page() as opened:
+            await h.sw_eval("(id) => chrome.storage.session.set({notificationOrders: {'ow-event-999': id}})"
+                            ".then(() => onNotificationClicked('ow-event-999'))", order_id)
+        assert (await opened.value).url.endswith(f"/extension/case.html?order={order_id}")
+        # The options page explains pairing step by step.
+        options = await h.ctx.new_page()
+        await options.goto(f"{EXT_BASE}/options.html")
+        steps = await options.inner_text("#pair-steps")
+        assert "witness serve" in steps and "witness token" in steps and "保存并测试" in steps
