@@ -75,6 +75,7 @@ def display():
 
 
 def test_desktop_capture_is_stamped_and_stored(display, tmp_path):
+    (tmp_path / "d").mkdir()  # capture starts a store only in the default folder or an empty one made on purpose
     proc = run_witness("capture", "--desktop", "--json", data_dir=tmp_path / "d", env=display, check=True)
     cap = json.loads(proc.stdout)["capture"]
     assert cap["kind"] == "desktop" and cap["source"] == "desktop"
@@ -91,6 +92,7 @@ def test_desktop_capture_is_stamped_and_stored(display, tmp_path):
 
 
 def test_desktop_region(display, tmp_path):
+    (tmp_path / "d").mkdir()
     proc = run_witness("capture", "--desktop", "--region", "10,20,100,50", "--json", data_dir=tmp_path / "d",
                        env=display, check=True)
     cap = json.loads(proc.stdout)["capture"]
@@ -100,6 +102,7 @@ def test_desktop_region(display, tmp_path):
 
 
 def test_desktop_errors_are_clear(tmp_path, display):
+    (tmp_path / "d").mkdir()
     bad = run_witness("capture", "--desktop", "--region", "1,2,3", data_dir=tmp_path / "d", env=display)
     assert bad.returncode == 2 and "X,Y,W,H" in bad.stderr
     no_x = run_witness("capture", "--desktop", data_dir=tmp_path / "d",

@@ -31,6 +31,7 @@ async def test_witness_capture_url_json_and_refusals(tmp_path):
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     shop = f"http://127.0.0.1:{runner.addresses[0][1]}"
     data = tmp_path / "d"
+    data.mkdir()  # capture starts a store only in the default folder or an empty one made on purpose
     try:
         cookies = tmp_path / "cookies.json"
         cookies.write_text(json.dumps([{"name": "sid", "value": "abc", "url": shop}]))

@@ -95,6 +95,7 @@ def _modes(root) -> dict[str, int]:
 def test_break9_first_command_creates_a_private_data_folder(tmp_path):
     """Break 9: `witness import` run before the helper created the folder 0755 and witness.db 0644."""
     data = tmp_path / "fresh" / "data"
+    data.mkdir(parents=True)  # an empty folder made on purpose (import refuses a missing, mistyped one)
     image = tmp_path / "bill.png"
     image.write_bytes(png(["支付成功", "¥58.00"]))
     proc = run_witness("import", str(image), "--json", data_dir=data)

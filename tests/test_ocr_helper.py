@@ -35,6 +35,7 @@ def test_import_payment_bill_keeps_the_original_and_reads_it(tmp_path):
     bill = tmp_path / "微信支付账单 IMG_2041.PNG"
     bill.write_bytes(render(BILL))
     data_dir = tmp_path / "data"
+    data_dir.mkdir()  # import starts a store only in the default folder or an empty one made on purpose
     proc = run_witness("import", str(bill), "--kind", "payment", "--json", data_dir=data_dir, check=True)
     out = json.loads(proc.stdout)
     cap = out["capture"]

@@ -123,5 +123,8 @@ def create_app(config: Config, *, now=clock.utcnow, sleep=clock.sleep) -> web.Ap
 def run(config: Config) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(config)
-    print(f"order-witness helper on http://127.0.0.1:{config.port} (data: {config.data_dir})", flush=True)
-    web.run_app(app, host="127.0.0.1", port=config.port, print=None, access_log=None)
+
+    def listening(_message: str) -> None:  # called by run_app once the port is open
+        print(f"order-witness helper on http://127.0.0.1:{config.port} (data: {config.data_dir})", flush=True)
+
+    web.run_app(app, host="127.0.0.1", port=config.port, print=listening, access_log=None)

@@ -2,7 +2,9 @@
 
 Each feature keeps its subcommands next to its code in a module with `register(subparsers)`; the handler
 functions it sets (`func`) take the parsed args and return an exit code. Exit codes: 0 ok, 1 a problem was
-found or the action failed, 2 usage error.
+found or the action failed, 2 usage error (a bad option or value, a missing file, a data folder without a
+store); verify-package also 3 (intact, time not proven). Global options (--data-dir) go before or after the
+command (helper/cli/common.py); every command's --help ends with examples.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import sys
 
 from helper import __version__
-from helper.cli.common import add_global_options
+from helper.cli.common import add_global_options, fallback_example
 from helper.core.errors import WitnessError
 
 # Modules that add subcommands, in help order.
@@ -39,8 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    for command in sub.choices.values():
+    for name, command in sub.choices.items():
         add_global_options(command, top=False)
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        if not command.epilog:
+            command.epilog = fallback_example(name, command)
     return parser
 
 
@@ -50,7 +55,10 @@ def print_json(obj) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help / --version (0), a usage error (2, with the valid values)
+        return int(e.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -8,14 +8,20 @@ import json
 import sys
 from pathlib import Path
 
+from helper.cli.common import examples, require_store
 from helper.core.config import load_config
 from helper.core.errors import BadRequest, WitnessError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("capture", help="取证一个网址或桌面 / capture a URL (clean headless fetch) or the desktop")
+    from helper.store import CAPTURE_KINDS
+
+    p = sub.add_parser("capture", help="取证一个网址或桌面 / capture a URL (clean headless fetch) or the desktop",
+                       epilog=examples("witness capture https://shop.example/detail-order-sn/D8K2M4Q7 --kind order",
+                                       "witness capture --desktop --region 0,0,1280,800"))
     p.add_argument("url", nargs="?", help="http(s) address to capture")
-    p.add_argument("--kind", default="other", help="order, chat, rules, payment, product, other (default other)")
+    p.add_argument("--kind", default="other", choices=[k for k in CAPTURE_KINDS if k != "desktop"],
+                   help="what the page is (default other)")
     p.add_argument("--order", type=int, help="link to tracked order ID")
     p.add_argument("--cookies", help="JSON file of cookies ([{name, value, domain, path}] or {\"cookies\": [...]})")
     p.add_argument("--desktop", action="store_true", help="capture the screen instead of a URL (kind desktop)")
@@ -23,12 +29,14 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_capture)
 
-    p = sub.add_parser("start", help="运行助手并打开取证浏览器 / run the helper with the evidence browser")
+    p = sub.add_parser("start", help="运行助手并打开取证浏览器 / run the helper with the evidence browser",
+                       epilog=examples("witness start", "witness start --headless --port 0"))
     p.add_argument("--headless", action="store_true", help="no window (default when there is no display)")
     p.add_argument("--port", type=int, help="port (default 17365 or WITNESS_PORT; 0 = any free port)")
     p.set_defaults(func=cmd_start)
 
-    p = sub.add_parser("demo", help="演示：本地演示商城上的完整流程 / the product end to end on a local demo shop")
+    p = sub.add_parser("demo", help="演示：本地演示商城上的完整流程 / the product end to end on a local demo shop",
+                       epilog=examples("witness demo", "witness demo --headless --data-dir /tmp/witness-demo"))
     p.add_argument("--headless", action="store_true", help="no browser window (default when there is no display)")
     p.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS,
                    help="where to keep the demo's data (default: a new folder under ./witness-demo/)")
@@ -83,7 +91,7 @@ def cmd_capture(args) -> int:
     from helper.core.clock import utcnow
     from helper.store import Store
 
-    config = load_config(args.data_dir)
+    config = require_store(args, may_start=True)
     if args.desktop:
         if args.url:
             raise BadRequest("--desktop 不接受网址 / --desktop takes no URL")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiohttp import ClientSession, ClientTimeout
 
+from helper.cli.common import progress_bar
 from helper.core import clock
 from helper.core.config import Config
 from helper.core.errors import CaptureError
@@ -137,12 +138,24 @@ async def wait_for_ocr(session, captured: list, out, *, limit_s: float = 600) ->
     if worker is None or worker.idle.is_set():
         return
     out("[+] 后台 OCR 识别截图中 / background OCR is reading the screenshots …")
-    try:
-        await asyncio.wait_for(worker.idle.wait(), limit_s)
-    except asyncio.TimeoutError:
-        out(f"      ⚠ OCR 超过 {limit_s:g} 秒未完成 / OCR not finished after {limit_s:g} s")
-        return
     store = session.service.store
+    loop = asyncio.get_running_loop()
+    with progress_bar("OCR", unit="image") as progress:
+        read = [0]
+
+        def on_event(event: dict) -> None:  # the store's writer thread
+            if event["type"] in ("ocr.done", "ocr.failed"):
+                read[0] += 1
+                loop.call_soon_threadsafe(progress, "OCR 识别截图 / reading screenshots", read[0], None)
+
+        store.subscribe(on_event)
+        try:
+            await asyncio.wait_for(worker.idle.wait(), limit_s)
+        except asyncio.TimeoutError:
+            out(f"      ⚠ OCR 超过 {limit_s:g} 秒未完成 / OCR not finished after {limit_s:g} s")
+            return
+        finally:
+            store.unsubscribe(on_event)
     done = sum(1 for _, r in captured if store.ocr_of(r["capture"]["id"]))
     out(f"      ✓ {done}/{len(captured)} 个截图已识别 / screenshots read")
 
@@ -164,12 +177,15 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
                 + ("扩展已配对 / extension paired" if not session.pairing_error else f"⚠ {session.pairing_error}"))
             out("[3/5] 在取证浏览器中打开并取证 / opening and capturing pages in the evidence browser …")
             captured = []
-            for kind, path, what in demo_pages():
-                page = await session.evidence.new_tab(shop_url + path)
-                result = await capture_tab(http, session, page, kind)
-                cap = result["capture"]
-                out(f"      ✓ {what}: #{cap['id']} {cap['url']}")
-                captured.append((what, result))
+            pages = demo_pages()
+            with progress_bar("取证 / capturing", unit="page") as progress:
+                for i, (kind, path, what) in enumerate(pages):
+                    progress(f"取证 / capturing: {what}", i, len(pages))
+                    page = await session.evidence.new_tab(shop_url + path)
+                    result = await capture_tab(http, session, page, kind)
+                    cap = result["capture"]
+                    out(f"      ✓ {what}: #{cap['id']} {cap['url']}")
+                    captured.append((what, result))
             await wait_for_ocr(session, captured, out)
             out("[4/5] 校验证据库 / verifying the evidence store (witness verify) …")
             report = await verify(http, session)

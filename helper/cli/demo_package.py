@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from helper.cli.common import progress_bar
 from helper.core.config import Config
 from helper.demoshop.local_tsa import DEMO_TSA_NAME, DEMO_TSA_NAME_EN, LocalTSA
 from helper.package.export import export_order
@@ -34,7 +35,8 @@ def export_demo_package(data_dir: Path, orders: list[dict], out, *, chromium: st
         config = Config(data_dir=data_dir, tsa_url=tsa.url, tsa_ca=str(tsa.ca_path), chromium=chromium)
         store = Store(data_dir)
         try:
-            summary = export_order(store, order["id"], target, config)
+            with progress_bar("导出 / exporting") as progress:
+                summary = export_order(store, order["id"], target, config, progress=progress)
         finally:
             store.close()
         root = Path(data_dir) / "demo-tsa-root.pem"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helper.cli.common import examples
 from helper.core import extension_files
 from helper.core.config import ensure_data_dir, load_config
 
 
 def register(sub) -> None:
-    p = sub.add_parser("extension", help="浏览器扩展：加载文件夹或商店 zip / the extension folder to load unpacked, or a store zip")
+    p = sub.add_parser("extension", help="浏览器扩展：加载文件夹或商店 zip / the extension folder to load unpacked, or a store zip",
+                       epilog=examples("witness extension", "witness extension --zip order-witness-extension.zip"))
     p.add_argument("--zip", metavar="OUT.zip",
                    help="write the extension as a zip for the Chrome Web Store or Edge Add-ons (never over a file)")
     p.set_defaults(func=cmd_extension)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from helper.core.clock import CHINA, utcnow
+from helper.cli.common import NOW_HELP, examples, parse_now
+from helper.core.clock import utcnow
 from helper.core.errors import BadRequest, WitnessError
 
 from helper.understanding.decode import decode_html
@@ -17,29 +17,21 @@ def register(sub) -> None:
         "extract",
         help="读取页面中的订单、承诺、聊天与期限 / extract order facts, promise, chat and deadline from a page",
         description="读取保存的页面 (HTML) 或 OCR 文本 (--text)，输出订单事实 / extract facts from a saved page",
+        epilog=examples("witness extract 订单.html --url https://shop.example/detail-order-sn/D8K2M4Q7",
+                        "witness extract 聊天.txt --text --now 2026-11-27T15:00 --json"),
     )
     p.add_argument("page", help="saved page (.html, any encoding) or text file with --text")
     p.add_argument("--url", help="the page's URL (helps recognise the shop system and order number)")
-    p.add_argument("--now", help="reference time for relative times, ISO 8601 (default: now); no offset = China time")
+    p.add_argument("--now", type=parse_now, help=NOW_HELP)
     p.add_argument("--text", action="store_true", help="the file is plain text (OCR lines), not HTML")
-    p.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    p.add_argument("--json", action="store_true", help="the whole result as JSON (default: a short summary)")
     p.set_defaults(func=run)
-
-
-def _now(value: str | None) -> datetime:
-    if not value:
-        return utcnow()
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"--now 不是 ISO 8601 时间 / --now is not an ISO 8601 time: {value!r}") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=CHINA)
 
 
 def run(args) -> int:
     from helper.cli import print_json
 
-    now = _now(args.now)
+    now = args.now or utcnow()
     path = Path(args.page)
     try:
         data = path.read_bytes()
@@ -53,5 +45,27 @@ def run(args) -> int:
             result = extract(data, args.url, now=now)
     except Exception as e:  # extract must not raise on any page; if it does, say so without a traceback
         raise WitnessError(f"页面解析失败 / extraction failed: {type(e).__name__}: {e}", code="extract_failed") from None
-    print_json(result)
+    if args.json:
+        print_json(result)
+    else:
+        print_summary(result)
     return 0
+
+
+def print_summary(result: dict) -> None:
+    """The facts a person looks for first; --json has everything."""
+    order = result.get("order") or {}
+    print(f"页面 / page: {result.get('page_kind')}")
+    for label, key in (("订单号 / order", "order_no"), ("商品 / product", "product"), ("金额 / amount", "amount"),
+                       ("状态 / status", "status"), ("付款 / paid", "paid_at"), ("下单 / ordered", "ordered_at")):
+        if order.get(key):
+            print(f"  {label}: {order[key]}")
+    promise = result.get("promise") or {}
+    if promise.get("text"):
+        print(f"  承诺 / promise: {promise['text']}" + (f" ({promise['source']})" if promise.get("source") else ""))
+    if result.get("deadline"):
+        print(f"  期限 / deadline: {result['deadline']}")
+    messages = result.get("messages") or []
+    if messages:
+        print(f"  聊天 / chat: {len(messages)} messages")
+    print("  (--json 输出全部 / for everything)")

@@ -4,39 +4,42 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helper.cli.common import examples, open_store
 from helper.core.errors import BadRequest
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="导入截图（如支付账单）/ import a screenshot taken elsewhere (payment bill, chat)")
+    from helper.orders.importer import IMPORT_KINDS
+
+    p = sub.add_parser("import", help="导入截图（如支付账单）/ import a screenshot taken elsewhere (payment bill, chat)",
+                       epilog=examples("witness import 微信支付账单.png --order 1", "witness import 聊天.jpg --kind chat --note 商家QQ"))
     p.add_argument("image", help="the image file (PNG, JPEG, WebP)")
-    p.add_argument("--kind", default="payment", help="payment (default), chat (messages read from a QQ / WeChat "
-                   "screenshot: left = the other party, right = me), order, rules, other")
+    p.add_argument("--kind", default="payment", choices=IMPORT_KINDS,
+                   help="what it shows (default payment); chat: messages read from a QQ / WeChat screenshot "
+                        "(left = the other party, right = me)")
     p.add_argument("--order", type=int, help="order id to attach it to")
     p.add_argument("--note", help="a note kept with the evidence")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("search", help="在截图文字中搜索 / search the text read from screenshots")
-    p.add_argument("query")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("search", help="在截图文字中搜索 / search the text read from screenshots",
+                       epilog=examples("witness search 卡密", "witness search 星辰网络 --json"))
+    p.add_argument("query", help="text to find (three characters or more use the full-text index)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 
 
 def cmd_import(args) -> int:
     from helper.cli import print_json
-    from helper.core.config import load_config
     from helper.orders.importer import import_image
     from helper.orders.ocr_jobs import read_capture
-    from helper.store import Store
 
     path = Path(args.image)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise BadRequest(f"cannot read {path}: {e.strerror}") from None
-    config = load_config(args.data_dir)
-    store = Store(config.data_dir)
+    config, store = open_store(args, may_start=True)
     try:
         cap = import_image(store, data, path.name, kind=args.kind, order_id=args.order, note=args.note)
         ocr = read_capture(store, cap["id"], engine=config.ocr_engine)
@@ -77,10 +80,8 @@ def print_messages(messages: list[dict], order_id: int | None) -> None:
 
 def cmd_search(args) -> int:
     from helper.cli import print_json
-    from helper.core.config import load_config
-    from helper.store import Store
 
-    store = Store(load_config(args.data_dir).data_dir)
+    _, store = open_store(args)
     try:
         results = store.search(args.query)
     finally:

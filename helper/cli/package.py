@@ -5,13 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from helper.cli.common import examples, open_store, progress_bar
 from helper.core.config import load_config
 
 
 def register(sub) -> None:
     from helper.package.drafts import CHANNELS, CLAIMS
 
-    p = sub.add_parser("draft", help="生成投诉草稿 / write a complaint draft for one channel")
+    p = sub.add_parser("draft", help="生成投诉草稿 / write a complaint draft for one channel",
+                       epilog=examples("witness draft 1 --channel 12315", "witness draft 1 --channel court --claim perform --out 起诉状.txt"))
     p.add_argument("order_id", type=int)
     p.add_argument("--channel", required=True, choices=list(CHANNELS), help="platform | 12315 | heimao | payment | police | court")
     p.add_argument("--claim", default="refund", choices=list(CLAIMS), help="refund (全额退款, default) or perform (强制履约)")
@@ -19,17 +21,21 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="text and fields as JSON")
     p.set_defaults(func=cmd_draft)
 
-    p = sub.add_parser("export", help="导出证据包 / export the order's evidence package (zip)")
+    p = sub.add_parser("export", help="导出证据包 / export the order's evidence package (zip)",
+                       epilog=examples("witness export 1 --out 订单证据.zip", "witness export 1 --out 遮盖版.zip --redact"))
     p.add_argument("order_id", type=int)
     p.add_argument("--out", required=True, help="PATH.zip (must not exist: packages are never overwritten)")
     p.add_argument("--redact", action="store_true", help="mask card keys, e-mail, QQ and phone numbers in the copies")
-    p.add_argument("--claim", default="refund", choices=list(CLAIMS))
+    p.add_argument("--claim", default="refund", choices=list(CLAIMS), help="refund (default) or perform, for the drafts")
     p.add_argument("--tsa-url", help="RFC 3161 TSA (default: config tsa_url / WITNESS_TSA_URL)")
     p.add_argument("--tsa-ca", help="PEM with the TSA's CA certificate(s) to include in tsa-chain.pem")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("verify-package", help="校验证据包 / check an exported package: hashes and timestamp")
+    p = sub.add_parser("verify-package", help="校验证据包 / check an exported package: hashes and timestamp",
+                       epilog=examples("witness verify-package 订单证据.zip", "witness verify-package 订单证据.zip --ca tsa-root.pem") +
+                       "\n\nexit: 0 intact and the TSA trusted through a root you pinned, 1 problems found, 2 usage,\n"
+                       "      3 intact but the time not proven (no timestamp, or a TSA you have not pinned)")
     p.add_argument("path")
     p.add_argument("--ca", action="append", metavar="ROOT.pem",
                    help="a TSA root certificate you trust (repeatable; default: trusted_tsa_roots in config). "
@@ -38,24 +44,12 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_verify_package)
 
 
-def _open_store(args):
-    from helper.store import Store
-
-    config = load_config(args.data_dir)
-    if not config.db_path.exists():
-        print(f"witness: no evidence database in {config.data_dir}", file=sys.stderr)
-        return config, None
-    return config, Store(config.data_dir)
-
-
 def cmd_draft(args) -> int:
     from helper.core import clock
     from helper.cli import print_json
     from helper.package.drafts import drafts_for_store
 
-    config, store = _open_store(args)
-    if store is None:
-        return 2
+    config, store = open_store(args)
     try:
         d = drafts_for_store(store, args.order_id, claim=args.claim, now=clock.utcnow(), channels=[args.channel])[args.channel]
     finally:
@@ -78,12 +72,11 @@ def cmd_export(args) -> int:
     from helper.cli import print_json
     from helper.package import export_order
 
-    config, store = _open_store(args)
-    if store is None:
-        return 2
+    config, store = open_store(args)
     try:
-        summary = export_order(store, args.order_id, args.out, config, redact=args.redact, claim=args.claim,
-                               tsa_url=args.tsa_url, tsa_ca=args.tsa_ca)
+        with progress_bar("导出 / exporting") as progress:
+            summary = export_order(store, args.order_id, args.out, config, redact=args.redact, claim=args.claim,
+                                   tsa_url=args.tsa_url, tsa_ca=args.tsa_ca, progress=progress)
     finally:
         store.close()
     if args.json:
