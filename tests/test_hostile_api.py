@@ -127,6 +127,7 @@ def test_break10_huge_png_import_cli_is_a_clear_message(tmp_path):
 
     image = tmp_path / "bomb.png"
     image.write_bytes(_png_header_only(30_000, 30_000))
+    (tmp_path / "data").mkdir()  # import starts a store only in the default folder or an empty one made on purpose
     proc = run_witness("import", str(image), data_dir=tmp_path / "data")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "too large" in proc.stderr
 

@@ -94,6 +94,7 @@ async def _render_html(html: str, width: int, height: int) -> bytes:
 def test_import_command_reads_the_chat(tmp_path, shots):
     shot = tmp_path / "wechat.png"
     shot.write_bytes(shots["wechat_pc"])
+    (tmp_path / "data").mkdir()  # import starts a store only in the default folder or an empty one made on purpose
     proc = run_witness("import", str(shot), "--kind", "chat", "--json", data_dir=tmp_path / "data", check=True)
     out = json.loads(proc.stdout)
     assert [m["sender"] for m in out["messages"]] == [s for s, _, _, _ in EXPECTED]
