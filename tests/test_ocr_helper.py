@@ -99,6 +99,32 @@ async def test_background_ocr_search_and_cross_check(client, auth, config):
     assert r.status == 400
 
 
+async def test_order_capture_linked_after_its_reading_is_cross_checked(client, auth):
+    """The after-capture step links an order page to its order; when the OCR reading finished first, the
+    cross-check is made on the link (an `ocr.checked` chain event) and verify still finds all intact."""
+    from helper.api import keys
+
+    r = await client.post("/api/orders", json={"url": "https://shop.example/o", "order_no": "K7Q2M9X4T1B8C3D5",
+                                                "amount": "588.00"}, headers=auth)
+    oid = (await r.json())["order"]["id"]
+    store = client.server.app[keys.STORE]
+    cap = store.add_capture(kind="order", source="url", url="https://shop.example/o", files={"page.png": render(ORDER)})
+    body = await wait_ocr(client, auth, cap["id"])
+    assert body["status"] == "done" and body["ocr"][0]["checks"] == {}  # read before it had an order
+    store.link_capture(cap["id"], oid)
+    for _ in range(600):
+        r = await client.get(f"/api/captures/{cap['id']}/ocr", headers=auth)
+        [row] = (await r.json())["ocr"]
+        if row["checks"]:
+            break
+        await asyncio.sleep(0.1)
+    assert row["checks"] == {"order_no_in_image": True, "amount_in_image": True}
+    checked = [e for e in store.events(order_id=oid) if e["type"] == "ocr.checked"]
+    assert [e["data"]["checks"] for e in checked] == [row["checks"]]
+    r = await client.post("/api/verify", headers=auth)
+    assert (await r.json())["ok"], await r.text()
+
+
 async def test_import_route(client, auth):
     form = {"file": io.BytesIO(render(BILL)), "kind": "payment"}
     import aiohttp

@@ -61,6 +61,18 @@ def cross_check(order: dict | None, text: str) -> dict:
     return checks
 
 
+def checks_for(store: Store, capture_id: int, text: str) -> dict:
+    """What the screenshot's text says about its order, against the order the capture is linked to now."""
+    capture = store.get_capture(capture_id)  # read after recognition: the link may have come meanwhile
+    order = store.get_order(capture["order_id"]) if capture["order_id"] else None
+    checks = cross_check(order, text) if capture["kind"] == "order" else {}
+    if capture["kind"] == "payment":
+        checks["payment"] = payment_fields(text, clock.parse_iso(capture["captured_at"]))
+        if order and order.get("amount") and checks["payment"]["amount"]:
+            checks["payment"]["amount_matches_order"] = checks["payment"]["amount"] == order["amount"]
+    return checks
+
+
 def read_capture(store: Store, capture_id: int, *, engine: str | None = None) -> dict:
     """OCR the capture's screenshot now and store the result (or the failure). Returns the OCR row."""
     capture = store.get_capture(capture_id)
@@ -75,12 +87,7 @@ def read_capture(store: Store, capture_id: int, *, engine: str | None = None) ->
         message = e.message if isinstance(e, (WitnessError, ocr.OcrError)) else f"{type(e).__name__}: {e}"
         log.warning("OCR failed for capture %s: %s", capture_id, message)
         return store.add_ocr(capture_id, art["name"], status="failed", error=message)
-    order = store.get_order(capture["order_id"]) if capture["order_id"] else None
-    checks = cross_check(order, result["text"]) if capture["kind"] == "order" else {}
-    if capture["kind"] == "payment":
-        checks["payment"] = payment_fields(result["text"], now)
-        if order and order.get("amount") and checks["payment"]["amount"]:
-            checks["payment"]["amount_matches_order"] = checks["payment"]["amount"] == order["amount"]
+    checks = checks_for(store, capture_id, result["text"])
     row = store.add_ocr(capture_id, art["name"], status="done", engine=result["engine"], result=result, checks=checks)
     _read_chat(store, capture, read, now)
     return row
@@ -92,6 +99,17 @@ def _read_chat(store: Store, capture: dict, read, now) -> None:
     chat = read_chat(read.lines, width=read.width, height=read.height, now=now)
     if chat.messages and (capture["kind"] == "chat" or chat.looks_like_chat):
         record_chat(store, store.get_capture(capture["id"]), chat.messages)
+
+
+def recheck(store: Store, capture_id: int) -> None:
+    """A capture read before it was linked to its order: cross-check it now (chained as `ocr.checked`)."""
+    rows = store.ocr_of(capture_id)
+    if not rows or rows[-1]["status"] != "done":
+        return
+    row = rows[-1]
+    checks = checks_for(store, capture_id, row["text"] or "")
+    if checks != row["checks"]:
+        store.set_ocr_checks(capture_id, row["artifact"], checks)
 
 
 def pending(store: Store) -> list[int]:
@@ -118,7 +136,8 @@ class OcrWorker:
         store.subscribe(self._on_event)
 
     def _on_event(self, event: dict) -> None:
-        if event["type"] == "capture.stored":
+        # A capture is read once stored, and cross-checked again when it is linked to an order.
+        if event["type"] in ("capture.stored", "capture.linked"):
             self.loop.call_soon_threadsafe(self.submit, event["capture_id"])
 
     def submit(self, capture_id: int) -> None:
@@ -137,6 +156,8 @@ class OcrWorker:
             try:
                 if not self.store.ocr_of(capture_id):
                     await asyncio.to_thread(read_capture, self.store, capture_id, engine=self.engine)
+                else:
+                    await asyncio.to_thread(recheck, self.store, capture_id)
             except BadRequest:
                 pass  # nothing to read (no screenshot)
             except Exception:

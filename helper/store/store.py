@@ -330,6 +330,18 @@ class Store:
             }, order_id=row[0], capture_id=capture_id)
         return self.ocr_of(capture_id)[-1]
 
+    def set_ocr_checks(self, capture_id: int, artifact: str, checks: dict) -> None:
+        """Cross-checks made after the reading (the capture was linked to its order later): the OCR row's checks
+        replaced, and an `ocr.checked` chain event recording them."""
+        with self.transaction() as tx:
+            row = self.conn.execute("SELECT o.id, c.order_id FROM ocr o JOIN captures c ON c.id = o.capture_id "
+                                    "WHERE o.capture_id=? AND o.artifact=? ORDER BY o.id DESC LIMIT 1",
+                                    (capture_id, artifact)).fetchone()
+            if row is None:
+                raise NotFound(f"capture {capture_id} has no OCR of {artifact}")
+            self.conn.execute("UPDATE ocr SET checks=? WHERE id=?", (chain.canonical_json(checks).decode("utf-8"), row[0]))
+            self._append(tx, "ocr.checked", {"artifact": artifact, "checks": checks}, order_id=row[1], capture_id=capture_id)
+
     def ocr_of(self, capture_id: int) -> list[dict]:
         rows = self.query("SELECT * FROM ocr WHERE capture_id=? ORDER BY id", (capture_id,))
         for r in rows:

@@ -29,7 +29,7 @@ class Chained:
     captures: dict = field(default_factory=dict)  # capture id → capture.stored snapshot (messages updated)
     capture_order: dict = field(default_factory=dict)  # capture id → order id (stored or linked)
     orders: dict = field(default_factory=dict)  # order id → last order snapshot
-    ocr: dict = field(default_factory=dict)  # (capture id, artifact) → ocr.done / ocr.failed data
+    ocr: dict = field(default_factory=dict)  # (capture id, artifact) → ocr.done / ocr.failed data (+ ocr.checked)
     count: int = 0
     last: dict | None = None
     kept: list | None = None  # every parsed event, only when a higher layer's check needs them
@@ -54,6 +54,9 @@ class Chained:
             self.orders[e["order_id"]] = d["order"]
         elif t in ("ocr.done", "ocr.failed"):
             self.ocr[(e["capture_id"], d.get("artifact"))] = d
+        elif t == "ocr.checked" and (e["capture_id"], d.get("artifact")) in self.ocr:
+            key = (e["capture_id"], d.get("artifact"))
+            self.ocr[key] = {**self.ocr[key], "checks": d.get("checks")}
 
 
 @contextmanager
