@@ -135,6 +135,16 @@ def test_quoted_promise_is_not_a_promise_outside_the_merchants_chat(text):
     assert promises.find_promises(text, "product") == []
 
 
+@pytest.mark.parametrize("text,source,seconds", [
+    ("收到，这批卡是上游问题，3天内给您换新卡或退款", "chat", 259200),  # done for the buyer: a promise
+    ("付款后 3 小时内开通，开通后邮件通知", "product", 10800),
+    ("7天内帮你退款", "chat", 604800),
+])
+def test_more_promise_phrases(text, source, seconds):
+    [p] = promises.find_promises(text, source)
+    assert p.within_seconds == seconds
+
+
 def test_shop_promise_words_still_count():
     [p] = promises.find_promises("本店承诺付款后24小时内发货", "rules")
     assert p.within_seconds == 86400

@@ -42,7 +42,8 @@ _DURATION = re.compile(
 )
 _INSTANT = re.compile(r"即时发货|立即发货|秒发货?|即时到账|秒到账|即买即发|自动秒发")
 _CLAUSE_END = "。！!？?；;\n·•|"
-_DELIVERY_WORDS = re.compile(r"发货|处理|完成|到账|交付|充值|发送|发卡|出货|安排|补单|给你|给您|发给|发出|上号|代开")
+_DELIVERY_WORDS = re.compile(r"发货|处理|完成|到账|交付|充值|发送|发卡|出货|安排|补单|给你|给您|发给|发出|上号|代开|开通|激活")
+_FOR_THE_BUYER = re.compile(r"^.{0,4}?(?:发货|处理|到账|开通)|^\s*(?:给你|给您|帮你|帮您)")  # "3天内给您换新卡或退款"
 _NOT_DELIVERY_AFTER = re.compile(r"^.{0,8}?(?:支付|付款|下单|确认收货|申请|评价|投诉|有效|退款|失效)")
 _MISSED = re.compile(r"^\s*(?:未|没有?|不)(?:发货|处理|到账|完成|收到|到|发)")
 _AUTO_HINT = re.compile(r"自动")
@@ -119,7 +120,7 @@ def find_promises(text: str, source: str, *, position: int = 0, at: datetime | N
         after = text[m.end(): m.end() + 12]
         before = text[max(0, m.start() - 12): m.start()]
         if not _MISSED.match(after):
-            if _NOT_DELIVERY_AFTER.match(after) and not re.match(r"^.{0,4}?(?:发货|处理|到账)", after):
+            if _NOT_DELIVERY_AFTER.match(after) and not _FOR_THE_BUYER.match(after):
                 continue
             clause = _clause(text, m.start(), m.end())
             if source != "chat" and not _DELIVERY_WORDS.search(clause):
