@@ -152,3 +152,27 @@ def test_ticket_creation_time_is_not_the_order_time():
     r = extract(html, None, now=NOW)
     assert r["page_kind"] == "chat" and r["order"]["order_no"] == "618261126203011452"
     assert r["order"]["ordered_at"] is None
+
+
+def test_pushed_side_classes_name_the_side():
+    # tawk.to: the visitor's group is pushed right by margin-auto-left; "left" there is not the agent's side
+    items = ("<div class='blk'><div class='group margin-auto-left'><p>在吗</p><span class='t'>13:02</span></div></div>"
+             "<div class='blk'><div class='group'><p>在的</p><span class='t'>13:05</span></div><img class='avatar'></div>")
+    assert roles_of(items) == ["buyer", "merchant"]
+
+
+def test_exported_log_heading_and_footing_rows_are_not_messages():
+    # a QQ 消息管理器 export: heading rows, then 日期 separators and NAME+time / text rows; the partner is named
+    rows = ("<tr><td><div>消息分组:我的好友</div></td></tr><tr><td><div>消息对象:卡盟小七</div></td></tr>"
+            "<tr><td>日期: 2026-11-25</td></tr>"
+            "<tr><td><div><div style='float:left'>阿杰</div>21:03:11</div><div>没到账</div></td></tr>"
+            "<tr><td><div><div style='float:left'>卡盟小七</div>21:15:40</div><div>明天中午前给你充好</div></td></tr>"
+            "<tr><td><div>共 2 条</div></td></tr>")
+    msgs = extract(f"<table>{rows}</table>", None, now=NOW)["messages"]
+    assert [(m["sender"], m["name"], m["time"], m["text"]) for m in msgs] == [
+        ("buyer", "阿杰", "2026-11-25T21:03:11.000+08:00", "没到账"),
+        ("merchant", "卡盟小七", "2026-11-25T21:15:40.000+08:00", "明天中午前给你充好")]
+
+
+def test_payment_method_must_name_a_way_of_paying():
+    assert order("<p>订单号：AAAA1111BBBB2222</p><p>支付方式：</p><h3>订单详情</h3>")["payment_method"] is None

@@ -104,7 +104,7 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         for node in index.select(selector):
             regions.setdefault(id(node), source)
 
-    page_rows = []
+    page_rows, chat_rows = [], []
     for row in dom.rows(root):
         inside_chat, region = False, None
         a = row.node
@@ -119,6 +119,8 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
             a = a.parent
         if not inside_chat:
             page_rows.append((row.cells, region))
+        else:
+            chat_rows.append(row.cells)
 
     fields = labels.read_fields([cells for cells, _ in page_rows], (site or {}).get("labels"))
     for fld, selector in (site or {}).get("select", {}).items():
@@ -132,6 +134,11 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         if node is not None:
             keys_text = node.text() or None
 
+    if not fields.get("order_id") and chat_rows:
+        # a 工单 whose only order number is in its first message, under a label (订单编号：39127)
+        in_thread = labels.read_fields(chat_rows, (site or {}).get("labels")).get("order_id")
+        if in_thread:
+            fields.put("order_id", in_thread, 98, -1, -1)
     keys_state, keys_text = structure.keys_area(root, fields.get("_keys"), keys_text)
     if not fields.get("order_id"):
         shown_no = structure.order_no(root)

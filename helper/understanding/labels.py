@@ -129,12 +129,18 @@ class Fields:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+# what a payment method's value names: a channel or a way of paying, never a button or heading
+PAYMENT_WORDS = re.compile(
+    r"支付宝|微信|财付通|QQ|USDT|TRC|ERC|BTC|ETH|币|银联|云闪付|余额|花呗|零钱|信用卡|储蓄卡|借记卡|银行|当面付|扫码|钱包|"
+    r"pay|alipay|wechat|paypal|stripe|crypto|码支付|易支付|网银|积分", re.I)
 
 
 def _plausible(fld: str, value: str) -> bool:
     """A value that cannot be the field is no value (a search box's 订单号 followed by its 查询 button)."""
     if fld in ("order_id", "merchant_order_id"):
         return clean_order_id(value) is not None
+    if fld == "payment_method":
+        return bool(PAYMENT_WORDS.search(value))
     if fld in ("amount", "ordered_at", "paid_at", "quantity"):
         return bool(_HAS_DIGIT.search(value))
     return True

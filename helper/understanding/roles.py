@@ -43,9 +43,25 @@ def parts(node: dom.Node) -> set[str]:
 
 
 def _side_of_words(words: set[str]) -> str | None:
+    pushed = _pushed_side(words)
+    if pushed:
+        return pushed
     sides = {s for s, group in (("buyer", BUYER_PARTS), ("merchant", MERCHANT_PARTS), ("system", SYSTEM_PARTS))
              if words & group}
     return sides.pop() if len(sides) == 1 else None
+
+
+def _pushed_side(words: set[str]) -> str | None:
+    """Layout classes that push a bubble to one side: `margin-auto-left` / `ml-auto` / `ms-auto` push it right
+    (the buyer's side), `mr-auto` / `me-auto` left; `justify-end` / `self-end` right."""
+    if "auto" in words:
+        if words & {"ml", "ms"} or ("left" in words and "right" not in words and words & {"margin", "m"}):
+            return "buyer"
+        if words & {"mr", "me"} or ("right" in words and "left" not in words and words & {"margin", "m"}):
+            return "merchant"
+    if "end" in words and words & {"justify", "self", "items"}:
+        return "buyer"
+    return None
 
 
 def _wrappers(node: dom.Node):

@@ -27,7 +27,8 @@ from .chat import SYSTEM_TEXT, settle
 from .times import find_date_separator, find_timestamps
 
 # words of class names (roles.parts) that say what a piece of a message is
-_NAME_HINT = frozenset("name nick nickname user username author sender from who cite meta head header info title".split())
+_NAME_HINT = frozenset("name nick nickname user username author sender from who cite meta head header info title "
+                        "badge tag role level".split())
 _BODY_HINT = frozenset("content text bubble body markdown msg message detail txt".split())
 _DROP_HINT = frozenset("avatar thumb thumbnail portrait icon emoji face arrow corner status read unread tick check".split())
 _TIME_HINT = frozenset("time date when stamp timestamp datetime".split())
@@ -82,7 +83,21 @@ def read_thread(root: dom.Node, now: datetime, *, own_name: str | None = None, p
         messages.append({"sender": None, "name": item.name, "time": iso(when) if when else None, "text": item.text})
         roles_found.append(role)
         nodes.append(node)
+    messages, roles_found, nodes = _without_head_rows(messages, roles_found, nodes)
     return settle(messages, roles_found), nodes
+
+
+def _without_head_rows(messages, found_roles, nodes):
+    """Rows above the first message and below the last that have neither a time nor a side, in a thread where
+    two or more messages have a time, are the log's heading (消息记录, 消息对象: …) and footing, not messages."""
+    if sum(1 for m in messages if m["time"]) < 2:
+        return messages, found_roles, nodes
+    k, end = 0, len(messages)
+    while k < end and not messages[k]["time"] and found_roles[k] is None:
+        k += 1
+    while end > k and not messages[end - 1]["time"] and found_roles[end - 1] is None:
+        end -= 1  # and the rows below the last one (此工单已经结单, a back link) its footing
+    return messages[k:end], found_roles[k:end], nodes[k:end]
 
 
 # --- finding the message list ------------------------------------------------------------------------------
@@ -217,7 +232,7 @@ def _separator(node: dom.Node, now: datetime) -> tuple[date, datetime | None] | 
 
 
 def _is_banner(node: dom.Node) -> bool:
-    return node.attrs.get("role") in ("alert", "status") or bool(roles.parts(node) & {"alert", "notice", "welcome", "tip"})
+    return node.attrs.get("role") in ("alert", "status") or "alert" in roles.parts(node)
 
 
 # --- one message -----------------------------------------------------------------------------------------------
@@ -258,6 +273,10 @@ def _hint(node: dom.Node, item: dom.Node) -> str | None:
     return None
 
 
+def _within(node: dom.Node, block: dom.Node) -> bool:
+    return node is block or _inside(node, block)
+
+
 def _block_of(node: dom.Node) -> dom.Node:
     a = node
     while a.parent is not None and a.tag not in dom.BLOCK:
@@ -282,7 +301,8 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
         if stamp or (found and (hint == "time" or not _WORDY.search(rest) or (len(pieces) > 1 and len(rest) <= 24))):
             if item.time is None:
                 item.time, item.time_has_date = stamp or (found[0].dt, found[0].has_date)
-            time_block = _block_of(holder)
+            block = _block_of(holder)
+            time_block = block if block is not node and _inside(block, node) else None
             if _WORDY.search(rest) and hint != "time":  # "客服小云 2026-11-27 09:00:00": a name beside the time
                 kinds.append("name")
                 pieces_rest[len(kinds) - 1] = rest
@@ -297,12 +317,15 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
                 if stamp:
                     item.time, item.time_has_date = stamp
                     break
+    if time_block is not None and all(_within(_block_of(h), time_block)
+                                      for (_, h), k in zip(pieces, kinds) if k not in ("drop", "time")):
+        time_block = None  # the time's block holds the whole message: it is no meta line
     names, body = [], []
     for i, ((text, holder), kind) in enumerate(zip(pieces, kinds)):
         if kind in ("drop", "time"):
             continue
         text = pieces_rest.get(i, text)
-        if kind == "name" or (not kind and time_block is not None and _block_of(holder) is time_block):
+        if kind == "name" or (not kind and time_block is not None and _within(_block_of(holder), time_block)):
             names.append(text)
         else:
             body.append(text)
