@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from helper.cli.common import examples
 from helper.core.config import EXTENSION_ID
 
 
 def register(sub) -> None:
-    p = sub.add_parser("orders", help="跟踪的订单与下一步 / tracked orders: status, deadline, overdue time, next step")
+    p = sub.add_parser("orders", help="跟踪的订单与下一步 / tracked orders: status, deadline, overdue time, next step",
+                       epilog=examples("witness orders", "witness --data-dir ~/证据 orders --json"))
     p.add_argument("--json", action="store_true", help="the orders as GET /api/orders answers them")
     p.set_defaults(func=cmd_orders)
 
@@ -61,13 +63,11 @@ def _duration_en(seconds: float) -> str:
 
 def cmd_orders(args) -> int:
     from helper.cli import print_json
-    from helper.cli.package import _open_store
+    from helper.cli.common import open_store
     from helper.core.clock import utcnow
     from helper.escalation import order_status
 
-    config, store = _open_store(args)
-    if store is None:
-        return 2
+    config, store = open_store(args)
     try:
         now = utcnow()
         window = timedelta(days=config.platform_window_days)
