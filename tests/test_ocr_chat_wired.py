@@ -139,3 +139,29 @@ def test_desktop_capture_of_a_chat_window_gives_its_messages(tmp_path, chat_wind
     assert [(m["sender"], m["name"], m["time"][:16]) for m in messages] == [
         (s, n, when[t]) for s, n, t, _ in DESKTOP_EXPECTED]
     assert [m["text"] for m in messages if m["sender"] == "merchant"][-1].replace(" ", "") == "今天21点前给你处理"
+
+
+async def test_chat_imported_through_the_api_is_read_in_the_background(shots, client, auth):
+    import aiohttp
+
+    from helper.api import keys
+
+    r = await client.post("/api/orders", json={"url": "https://shop.example/o", "order_no": ORDER_NO,
+                                                "paid_at": "2026-11-23T21:00:00+08:00"}, headers=auth)
+    oid = (await r.json())["order"]["id"]
+    form = aiohttp.FormData()
+    form.add_field("file", shots["phone_wechat"], filename="IMG_2077.PNG", content_type="image/png")
+    form.add_field("kind", "chat")
+    r = await client.post("/api/import", data=form, headers=auth)
+    assert r.status == 200
+    cap = (await r.json())["capture"]
+    store = client.server.app[keys.STORE]
+    for _ in range(900):  # OCR runs in the background: wait for the messages' event, at most 90 s
+        if any(e["type"] == "messages.extracted" for e in store.events(order_id=oid)):
+            break
+        await asyncio.sleep(0.1)
+    messages = store.messages(capture_id=cap["id"])
+    assert [m["sender"] for m in messages] == [s for s, _, _, _ in EXPECTED]
+    day = parse_iso(cap["captured_at"]).astimezone(CHINA).date()
+    order = store.get_order(oid)
+    assert order["promise_text"] == "今天21点前给你处理" and order["deadline"] == f"{day}T21:00:00.000+08:00"
