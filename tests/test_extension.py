@@ -78,7 +78,8 @@ async def _has_text(page, selector: str, text: str) -> bool:
 class Harness:
     def __init__(self, tmp: Path):
         self.tmp = tmp
-        self.config = Config(data_dir=tmp / "data", port=free_port(), ocr_background=False)
+        self.config = Config(data_dir=tmp / "data", port=free_port(), ocr_background=False,
+                             snapshot_interval_s=1)  # the chat tests change a thread within seconds
         self.token = read_or_create_token(self.config)
         self.helper_url = f"http://127.0.0.1:{self.config.port}"
         self.shop_port = free_port()

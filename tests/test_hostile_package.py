@@ -4,6 +4,7 @@ Each test names the break it pins; each failed on the code before the fix."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -33,19 +34,46 @@ def _write_bomb(path: Path, entries: dict[str, int]) -> None:
         zf.writestr("SHA256SUMS", "")
 
 
-def _verify_in_subprocess(path: Path) -> dict:
-    """verify-package in a fresh interpreter; its report plus the peak resident memory (MiB)."""
+def peak_in_subprocess(body: str, *args: str) -> dict:
+    """Run `body` (Python that sets `result`) in a fresh process and return `result` plus peak resident memory
+    in MiB (resource.getrusage ru_maxrss): `self_mib` of that Python process, `peak_mib` of the largest process
+    in its tree (a browser it started included). The work runs in a child forked from a small interpreter:
+    ru_maxrss carries over a parent's size through fork and exec, so a child of the big pytest process would
+    report pytest's size, not its own."""
     code = (
-        "import json, resource, sys\n"
-        "from helper.package.verify_package import verify_package\n"
-        "r = verify_package(sys.argv[1])\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'ok': r['ok'], 'codes': sorted({p['code'] for p in r['problems']}), 'peak_mib': peak}))\n"
+        "import json, os, resource, sys\n"
+        "r, w = os.pipe()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os.close(r)\n"
+        "    result = None\n"
+        + "".join(f"    {line}\n" for line in body.strip().splitlines()) +
+        "    result['self_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "    os.write(w, json.dumps(result).encode())\n"
+        "    os._exit(0)\n"
+        "os.close(w)\n"
+        "out = b''\n"
+        "while chunk := os.read(r, 65536):\n"
+        "    out += chunk\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "assert status == 0, status\n"
+        "result = json.loads(out)\n"
+        "result['peak_mib'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps(result))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _verify_in_subprocess(path: Path) -> dict:
+    """verify-package in a fresh process: its verdict, problem codes and peak resident memory (MiB)."""
+    return peak_in_subprocess("""
+from helper.package.verify_package import verify_package
+r = verify_package(sys.argv[1])
+result = {'ok': r['ok'], 'codes': sorted({p['code'] for p in r['problems']})}
+""", str(path))
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +179,54 @@ def test_break5_report_renders_with_javascript_off_and_only_its_own_folder(tmp_p
     text = _pdf_text(pdf)
     assert "报告" in text and "TOP-SECRET" not in text and "JS-RAN" not in text
     assert _pdf_images(pdf) == 1  # shot.png only
+
+
+@pytest.fixture(scope="module")
+def large_case(tmp_path_factory) -> tuple[Path, int]:
+    """40 chat captures, each a 1280x1500 noise screenshot stored as it came (5.8 MB): 230 MB of evidence
+    that does not compress, as a noise canvas or a flood of snapshots leaves it."""
+    import numpy as np
+    from PIL import Image
+
+    from helper.store import Store
+
+    data = tmp_path_factory.mktemp("large") / "data"
+    store = Store(data)
+    order, _ = store.upsert_order("shop.example", "A1", {"url": "https://shop.example/o/A1", "status": "已付款"})
+    rng = np.random.default_rng(15)
+    for i in range(40):
+        buf = io.BytesIO()
+        Image.fromarray(rng.integers(0, 256, (1500, 1280, 3), dtype=np.uint8)).save(buf, "PNG", compress_level=0)
+        store.add_capture(kind="chat", source="url", url="https://shop.example/chat", title=f"客服 {i}",
+                          order_id=order["id"], files={"page.png": buf.getvalue(), "text.txt": f"第 {i} 条".encode()})
+    store.close()
+    return data, order["id"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_break3_a_large_case_exports_in_bounded_memory(large_case, tmp_path):
+    """Break 3: 87 captures with 337 MB of images could not be exported (the PDF renderer ran out of memory,
+    the API export answered 500). Now evidence files stream into the zip, the report shows previews within a
+    pixel budget and the PDF streams to disk: the helper stays far below the case's size."""
+    data, order_id = large_case
+    out = tmp_path / "large.zip"
+    got = peak_in_subprocess("""
+from helper.core.config import Config
+from helper.package.export import export_order
+from helper.store import Store
+store = Store(sys.argv[1])
+s = export_order(store, int(sys.argv[2]), sys.argv[3], Config(data_dir=sys.argv[1]))
+result = {'size': s['size'], 'captures': s['captures']}
+""", str(data), str(order_id), str(out))
+    print("large-case export:", got)
+    assert got["captures"] == 40 and got["size"] > 200 * 1024 * 1024
+    assert got["self_mib"] < 200, got  # the helper's own process
+    assert got["peak_mib"] < 600, got  # any process it started (the printing browser)
+    from helper.package.verify_package import verify_package
+
+    assert verify_package(out)["ok"]
+    with zipfile.ZipFile(out) as zf:
+        (tmp_path / "report.pdf").write_bytes(zf.read("report.pdf"))
+    assert _pdf_images(tmp_path / "report.pdf") == 40  # every capture shows, as a preview
+    assert "预览" in _pdf_text(tmp_path / "report.pdf")

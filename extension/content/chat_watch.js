@@ -1,6 +1,9 @@
 // Automatic chat snapshots: watch the chat pane (MutationObserver, debounced); when its text changes ask
 // the service worker for a chat capture (it skips a thread whose text hash was already captured); and,
 // if configured, take a periodic snapshot while the chat stays open.
+// Changes coalesce: a thread that never stops changing is still snapshotted at least every `maxWaitMs`, and
+// when the helper answers `snapshot_limited` (its per-thread and overall limits) one snapshot of the latest
+// state is taken after its Retry-After, however many changes come in between.
 /* exported ChatWatcher, findChatPane, threadHash, threadText */
 'use strict';
 
@@ -91,6 +94,9 @@ class ChatWatcher {
     this.timer = null;
     this.busy = false;
     this.lastHash = null;
+    this.maxWaitMs = 20000;
+    this.firstChange = 0; // when the oldest change not yet snapshotted happened
+    this.retryTimer = null; // a snapshot the helper deferred (snapshot_limited)
   }
 
   locate() {
@@ -116,11 +122,28 @@ class ChatWatcher {
     if (this.observer) this.observer.disconnect();
     clearInterval(this.periodic);
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
   }
 
   schedule() {
+    if (this.retryTimer) return; // the deferred snapshot will take the latest state
+    const now = Date.now();
+    if (!this.firstChange) this.firstChange = now;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.run('changed'), this.debounceMs);
+    const delay = Math.max(0, Math.min(this.debounceMs, this.firstChange + this.maxWaitMs - now));
+    this.timer = setTimeout(() => this.run('changed'), delay);
+  }
+
+  deferred(reply, reason) {
+    const limited = reply && reply.error && reply.error.code === 'snapshot_limited';
+    if (!limited || this.retryTimer || this.stopped) return limited;
+    const waitMs = Math.max(1, Number(reply.error.retry_after) || 5) * 1000;
+    clearTimeout(this.timer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.run(reason);
+    }, waitMs);
+    return true;
   }
 
   async run(reason) {
@@ -135,11 +158,13 @@ class ChatWatcher {
       return;
     }
     const hash = threadHash(this.text());
+    this.firstChange = 0;
     if (reason === 'changed' && hash === this.lastHash) return;
     this.busy = true;
     try {
       const reply = await this.snapshot(hash, reason);
       if (!reply.error) this.lastHash = hash;
+      this.deferred(reply, reason);
       this.onState(reply);
     } finally {
       this.busy = false;

@@ -32,17 +32,19 @@ function kindFor(pageKind) {
 
 // One capture of a tab. In the evidence browser (paired by `witness start`) the helper captures the tab it
 // drives (POST /api/captures); in the buyer's everyday browser the extension relays the buyer's own tab.
-async function captureTab({ tabId, url, title, kind, orderId }) {
+// `trigger`: 'auto' for the chat watcher's snapshots (the helper rate-limits those), else 'manual'.
+async function captureTab({ tabId, url, title, kind, orderId, trigger }) {
   if (!/^https?:\/\//.test(url || '')) return { error: { code: 'not_supported', message: 'only web pages can be captured' } };
   const key = pageKey(url);
   if (inFlight.has(key)) return inFlight.get(key);
   const run = (async () => {
     const pairing = await getPairing();
-    const request = { tabId, url, title: title || '', kind: kindFor(kind), orderId };
+    const request = { tabId, url, title: title || '', kind: kindFor(kind), orderId, trigger: trigger || 'manual' };
     // Without a tab id (a direct call naming only an address) the helper opens the URL anew: source "url".
     const viaHelper = pairing.evidence || !Number.isInteger(tabId);
     const reply = viaHelper ? await helperFetch('POST', '/api/captures', {
       url, kind: kindFor(kind), order_id: orderId != null ? orderId : null, tab: { url, title: title || '' },
+      trigger: request.trigger,
     }, { timeoutMs: CAPTURE_TIMEOUT_MS, retries: 3 }) : await captureBuyerTab(request);
     if (reply.error) return reply;
     if (!reply.capture) return { error: { code: 'bad_response', message: 'no capture in the answer' } };
@@ -75,7 +77,7 @@ async function chatSnapshot({ tabId, url, title, threadHash, reason, orderId }) 
   const key = pageKey(url);
   const hashes = await readChatHashes();
   if (reason !== 'periodic' && hashes[key] && hashes[key].hash === threadHash) return { skipped: 'unchanged' };
-  const reply = await captureTab({ tabId, url, title, kind: 'chat', orderId });
+  const reply = await captureTab({ tabId, url, title, kind: 'chat', orderId, trigger: 'auto' });
   if (reply.error) return reply;
   const next = await readChatHashes();
   next[key] = { hash: threadHash, at: Date.now(), capture: reply.capture.id };

@@ -34,12 +34,12 @@ function browserInfo() {
 }
 
 // Run one buyer's-tab capture; resolves to the helper's answer {capture, order, after_capture} or {error}.
-async function captureBuyerTab({ tabId, url, title, kind, orderId }) {
+async function captureBuyerTab({ tabId, url, title, kind, orderId, trigger }) {
   if (!Number.isInteger(tabId) || tabId < 0) return relayError('not_supported', 'no tab to capture');
   if (!(await hasDebugger())) return relayError('debugger_permission', 'the debugger permission is not granted');
   if (attachedTabs.has(tabId)) return relayError('busy', 'a capture of this tab is running');
   const ticket = await helperFetch('POST', '/api/relay', {
-    kind, order_id: orderId != null ? orderId : null, tab: { url, title: title || '' },
+    kind, order_id: orderId != null ? orderId : null, tab: { url, title: title || '' }, trigger: trigger || 'manual',
   });
   if (ticket.error) return ticket;
   const pairing = await getPairing();

@@ -40,12 +40,14 @@ def tab_field(value) -> dict | None:
 async def post_capture(request: web.Request) -> web.Response:
     body = await read_json(
         request,
-        {"url": (str, type(None)), "kind": (str,), "order_id": (int, type(None)), "tab": (dict, type(None))},
+        {"url": (str, type(None)), "kind": (str,), "order_id": (int, type(None)), "tab": (dict, type(None)),
+         "trigger": (str, type(None))},
         required=("kind",),
     )
     tab = tab_field(body.get("tab"))
     if not body.get("url") and tab is None:
         raise BadRequest("需要 url 或 tab / url or tab is required")
+    request.app[CAPTURER].admit((tab or {}).get("url") or body["url"], body.get("trigger") or "manual")
     result = await request.app[CAPTURER].capture(
         kind=body["kind"], url=body.get("url"), tab=tab, order_id=body.get("order_id"),
     )

@@ -40,9 +40,10 @@ def tickets(app: web.Application) -> RelayTickets:
 
 
 async def post_relay(request: web.Request) -> web.Response:
-    body = await read_json(request, {"kind": (str,), "order_id": (int, type(None)), "tab": (dict,)},
-                           required=("kind", "tab"))
+    body = await read_json(request, {"kind": (str,), "order_id": (int, type(None)), "tab": (dict,),
+                                     "trigger": (str, type(None))}, required=("kind", "tab"))
     tab = tab_field(body["tab"])
+    request.app[CAPTURER].admit(tab["url"], body.get("trigger") or "manual")  # automatic snapshots: rate and budget
     ticket = tickets(request.app).issue({"kind": body["kind"], "order_id": body.get("order_id"), "tab": tab})
     return web.json_response({"ticket": ticket.id, "secret": ticket.secret, "expires_in": 30, "ws": WS_PATH})
 

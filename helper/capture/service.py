@@ -23,6 +23,7 @@ from .engine import Captured, quietly, capture_cdp, capture_page
 from .network import rerequest_record
 from .relay import RelayTickets
 from .environment import check_clock, environment_record
+from . import snapshots
 from .urls import check_url
 from ..core.urls import scrub, split_credentials
 
@@ -54,6 +55,9 @@ class CaptureService:
         self._clock_task: asyncio.Task | None = None
         self.last_duration_s = 2.0
         self.relay_tickets = RelayTickets()  # capture-scoped secrets of buyer's-tab captures
+        self.snapshots = snapshots.SnapshotLimiter(interval_s=config.snapshot_interval_s,
+                                                   per_minute=config.snapshot_per_minute)
+        self._disk_state: str | None = None  # last storage.warning state: None, "running" or "paused"
 
     # -- resources ---------------------------------------------------------------------------------
 
@@ -196,9 +200,28 @@ class CaptureService:
         capture = await asyncio.to_thread(self.store.get_capture, stored["id"])
         return {"capture": capture, "after_capture": after}
 
+    # -- bounds (capture/snapshots.py) -----------------------------------------------------------------
+
+    def admit(self, url: str, trigger: str) -> None:
+        """Before any work: an automatic snapshot within its rate and the disk budget, or an error (429 / 507)."""
+        if trigger not in snapshots.TRIGGERS:
+            raise BadRequest(f"trigger must be one of {', '.join(snapshots.TRIGGERS)}")
+        if trigger == "auto":
+            snapshots.check_budget(self.store.evidence_bytes(), self.config.disk_budget_mb)
+            self.snapshots.admit(url, self.now())
+
+    def _warn_disk(self) -> None:
+        """A `storage.warning` event (pushed to the extension) when usage crosses 80 % and 100 % of the budget."""
+        data = snapshots.budget_warning(self.store.evidence_bytes(), self.config.disk_budget_mb)
+        state = data["automatic_snapshots"] if data else None
+        if state is not None and state != self._disk_state:
+            self.store.append_event("storage.warning", data)
+        self._disk_state = state
+
     async def _store(self, kind, order_id, captured: Captured, started: float):
         ok = captured.page_state == "ok"
         without_passwords(captured)
+        snapshots.check_size(captured.files, self.config.max_capture_mb)
         t_store = time.monotonic()
         stored = await asyncio.to_thread(
             self.store.add_capture, kind=kind, source=captured.meta["source"], files=captured.files,
@@ -206,6 +229,7 @@ class CaptureService:
             order_id=order_id if ok else None, page_state=captured.page_state,
         )
         t_after = time.monotonic()
+        await asyncio.to_thread(self._warn_disk)
         if ok:
             after = await asyncio.to_thread(self._after_capture, stored, captured)
         else:  # stored, but not filed as order or chat evidence

@@ -47,6 +47,10 @@ class Config:
     max_body_bytes: int = 32 * 1024 * 1024
     capture_timeout_s: float = 30.0
     capture_queue: int = 4  # captures waiting beyond the one running; more get 429
+    snapshot_interval_s: float = 20.0  # automatic chat snapshots: at most one per thread in this many seconds
+    snapshot_per_minute: int = 6  # ... and at most this many a minute over all threads
+    max_capture_mb: float = 100.0  # one capture's files together; a larger one is refused (413)
+    disk_budget_mb: float = 4096.0  # evidence files; a warning from 80 %, automatic snapshots stop at 100 %
     time_source: str | None = None  # URL whose HTTP Date header the clock is checked against
     tsa_url: str | None = None  # RFC 3161 time-stamping authority
     tsa_ca: str | None = None  # PEM file with the TSA's CA certificate(s), put in packages as tsa-chain.pem

@@ -58,6 +58,27 @@ class Busy(WitnessError):
         self.retry_after = retry_after
 
 
+class SnapshotLimited(Busy):
+    """An automatic snapshot asked for too soon (per thread or overall); the latest state is taken after
+    `retry_after` seconds (the extension coalesces the changes in between into that one snapshot)."""
+
+    code = "snapshot_limited"
+
+
+class CaptureTooLarge(WitnessError):
+    """One capture's files together exceed `max_capture_mb`; nothing was stored."""
+
+    code = "capture_too_large"
+    status = 413
+
+
+class OverDiskBudget(WitnessError):
+    """The evidence folder is at its disk budget: automatic snapshots stop (captures the buyer asks for go on)."""
+
+    code = "disk_budget"
+    status = 507
+
+
 class BrowserNotFound(WitnessError):
     code = "browser_not_found"
     status = 500

@@ -37,7 +37,8 @@ from ..escalation.rules import place
 from ..core.errors import EvidenceTampered, PackageError, TimestampError
 from ..store import blobs
 from . import drafts as drafts_mod
-from .layout import artifact_path
+from . import report_images
+from .layout import artifact_path, best_image
 from .redact import redact_file, redact_image, redact_text, sensitive_boxes
 from .report import html_to_pdf, report_html
 from .tsa import fingerprint, load_pem_certs, request_timestamp
@@ -54,11 +55,9 @@ def _sha(data: bytes) -> str:
 
 
 def _read_checked(store, art: dict, capture_id: int) -> bytes:
-    path = store.artifact_path(art)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise EvidenceTampered(f"capture {capture_id}: {art['name']} is missing ({path}); run `witness verify`") from None
+    """One evidence file whole (for redaction, one at a time), checked like `_checked_path`."""
+    path = _checked_path(store, art, capture_id)
+    data = path.read_bytes()
     if _sha(data) != art["sha256"]:
         raise EvidenceTampered(f"capture {capture_id}: {art['name']} no longer matches its recorded sha256; "
                                "run `witness verify` — a changed file is never exported as evidence")
@@ -252,73 +251,76 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     escalation = escalation.to_json(now)
     text = (lambda s: redact_text(s)[0]) if redact else (lambda s: s)
 
-    # 1. Evidence files, each re-hashed against the store's record while read.
-    entries: dict[str, bytes] = {}
-    file_records = []
-    redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0, "images_boxed": 0, "image_regions": 0,
-                 "images_note": "screenshots: only text regions found by OCR are painted black; anything OCR missed stays visible"}
-    ocr_boxes = {c["id"]: _ocr_boxes(store, c) for c in captures} if redact else {}
-    for c in captures:
-        for a in c["artifacts"]:
-            step("证据文件 / evidence files" + (" (遮盖 / redacting)" if redact else ""))
-            data = _read_checked(store, a, c["id"])
-            rec = {"path": artifact_path(c, a), "capture_id": c["id"], "name": a["name"], "media_type": a["media_type"]}
-            if redact:
-                new, n, how = redact_file(a["name"], data)
-                redaction["replacements"] += n
-                if how == "image-unchanged":
-                    boxes = _image_boxes(ocr_boxes.get(c["id"], {}), a["name"], data)
-                    if boxes:
-                        new = redact_image(data, boxes)
-                        redaction["image_regions"] += len(boxes)
-                        redaction["images_boxed"] += 1
-                        rec["redacted_regions"] = len(boxes)
-                    else:
-                        redaction["images_unchanged"] += 1
-                if new != data:
-                    rec.update(redacted=True, original_sha256=a["sha256"], original_size=a["size"])
-                    data = new
-            entries[rec["path"]] = data
-            file_records.append(rec)
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=store.data_dir) as work_dir:
+        work = Path(work_dir)  # redacted copies and the report's own folder (same file system: hard links)
+        # 1. Evidence files, each re-hashed against the store's record (streamed; never held whole).
+        entries: dict[str, bytes | Path] = {}
+        digests: dict[str, tuple[str, int]] = {}
+        file_records = []
+        redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0, "images_boxed": 0, "image_regions": 0,
+                     "images_note": "screenshots: only text regions found by OCR are painted black; anything OCR missed stays visible"}
+        ocr_boxes = {c["id"]: _ocr_boxes(store, c) for c in captures} if redact else {}
+        for c in captures:
+            for a in c["artifacts"]:
+                step("证据文件 / evidence files" + (" (遮盖 / redacting)" if redact else ""))
+                rec = {"path": artifact_path(c, a), "capture_id": c["id"], "name": a["name"], "media_type": a["media_type"]}
+                if not redact:
+                    entries[rec["path"]] = _checked_path(store, a, c["id"])
+                    digests[rec["path"]] = (a["sha256"], a["size"])
+                else:
+                    data = _redacted(_read_checked(store, a, c["id"]), a, rec, ocr_boxes.get(c["id"], {}), redaction)
+                    entries[rec["path"]] = _spill(work, rec, data)
+                    digests[rec["path"]] = (_sha(data), len(data))
+                file_records.append(rec)
 
-    # 2. Drafts for every channel.
-    step("投诉草稿 / drafts")
-    for ch, d in drafts_mod.drafts_for_store(store, order_id, claim=claim, now=now).items():
-        path = f"drafts/{ch}.txt"
-        entries[path] = text(d.text).encode("utf-8")
-        file_records.append({"path": path, "media_type": "text/plain", "channel": ch})
+        # 2. Drafts for every channel.
+        step("投诉草稿 / drafts")
+        for ch, d in drafts_mod.drafts_for_store(store, order_id, claim=claim, now=now).items():
+            path = f"drafts/{ch}.txt"
+            entries[path] = text(d.text).encode("utf-8")
+            file_records.append({"path": path, "media_type": "text/plain", "channel": ch})
 
-    # 3. The PDF report (screenshots loaded straight from the evidence store; they are not redacted).
-    if pdf:
-        step("PDF 报告 / PDF report")
-        with tempfile.TemporaryDirectory(prefix="witness-report-") as d:
-            image_src, image_sha = {}, {}
-            for rec in file_records:
-                if "capture_id" in rec and rec["media_type"].startswith("image/"):
-                    key = (rec["capture_id"], rec["name"])
-                    if rec.get("redacted"):  # show the redacted copy, with its own hash
-                        copy = Path(d) / f"{rec['capture_id']}-{rec['name']}"
-                        copy.write_bytes(entries[rec["path"]])
-                        image_src[key], image_sha[key] = copy.as_uri(), _sha(entries[rec["path"]])
-                    else:
-                        art = next(a for c in captures if c["id"] == rec["capture_id"] for a in c["artifacts"]
-                                   if a["name"] == rec["name"])
-                        placed = blobs.place_copy(store.evidence_dir, store.artifact_path(art),
-                                                  Path(d) / f"{rec['capture_id']}-{rec['name']}")
-                        image_src[key] = placed.as_uri()
+        # 3. The PDF report, printed from its own folder, screenshots within the report's pixel budget.
+        if pdf:
+            step("PDF 报告 / PDF report")
             stamp_note = ("导出时已请求 RFC 3161 时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置时间戳服务器。")
+            report = work / "report"
+            report.mkdir()
+            image_src, image_sha, image_note = _report_images(store, captures, file_records, entries, digests, report)
             page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
                                chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
-                               manifest_note=stamp_note, text_filter=text, escalation=escalation, image_sha=image_sha)
-            html_path = Path(d) / "report.html"
+                               manifest_note=stamp_note, text_filter=text, escalation=escalation, image_sha=image_sha,
+                               image_note=image_note)
+            html_path = report / "report.html"
             html_path.write_text(page, "utf-8")
-            entries["report.pdf"] = html_to_pdf(html_path, chromium=getattr(config, "chromium", None))
-        file_records.append({"path": "report.pdf", "media_type": "application/pdf"})
+            entries["report.pdf"] = html_to_pdf(html_path, chromium=getattr(config, "chromium", None),
+                                                out=work / "report.pdf")
+            digests["report.pdf"] = blobs.hash_file(entries["report.pdf"])
+            file_records.append({"path": "report.pdf", "media_type": "application/pdf"})
 
-    for rec in file_records:
-        data = entries[rec["path"]]
-        rec["sha256"], rec["size"] = _sha(data), len(data)
+        for rec in file_records:
+            if rec["path"] not in digests:
+                data = entries[rec["path"]]
+                digests[rec["path"]] = (_sha(data), len(data))
+            rec["sha256"], rec["size"] = digests[rec["path"]]
 
+        summary = _package(store, out, now=now, order=order, order_id=order_id, captures=captures, messages=messages,
+                           order_events=order_events, chain_head=chain_head, escalation=escalation, claim=claim,
+                           redact=redact, redaction=redaction, text=text, tsa_url=tsa_url, tsa_ca=tsa_ca,
+                           entries=entries, digests=digests, file_records=file_records, step=step)
+    if progress is not None:
+        progress("完成 / done", steps, steps)
+    event = store.append_event("export.made", {k: summary[k] for k in ("path", "sha256", "size", "files", "manifest_sha256",
+                                                                        "redacted")}
+                               | {"timestamp": summary["timestamp"]["status"],
+                                  "tsa_gen_time": summary["timestamp"].get("gen_time")}, order_id=order_id)
+    summary["event"] = {"seq": event["seq"], "hash": event["hash"]}
+    return summary
+
+
+def _package(store, out: Path, *, now, order, order_id, captures, messages, order_events, chain_head, escalation, claim,
+             redact, redaction, text, tsa_url, tsa_ca, entries, digests, file_records, step) -> dict:
+    """Steps 4-6: manifest, timestamp, VERIFY.md and SHA256SUMS, the zip linked into place."""
     # 4. The manifest.
     cap_records = []
     for c in captures:
@@ -376,36 +378,15 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
             stamp.update(reason=str(e), reason_zh="时间戳服务器不可用或请求失败")
     entries["VERIFY.md"] = verify_md(order=order, manifest_sha=manifest_sha, stamp=stamp, redacted=redact,
                                      chain_head=chain_head).encode("utf-8")
-    entries["SHA256SUMS"] = "".join(f"{_sha(data)}  {path}\n" for path, data in sorted(entries.items())).encode("utf-8")
+    for path in ("manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md"):
+        if path in entries:
+            digests[path] = (_sha(entries[path]), len(entries[path]))
+    entries["SHA256SUMS"] = "".join(f"{digests[path][0]}  {path}\n" for path in sorted(entries)).encode("utf-8")
 
-    # 6. Write beside the target, then link into place (never over an existing file).
+    # 6. Write beside the target (files streamed from disk, re-checked as they are copied), then link into place.
     step("写入 zip / writing the zip")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    zdate = now.astimezone(clock.CHINA).timetuple()[:6]
-    try:
-        with zipfile.ZipFile(tmp, "x") as zf:
-            for path in _order(entries):
-                info = zipfile.ZipInfo(path, date_time=zdate)
-                info.compress_type = zipfile.ZIP_STORED if path.lower().endswith(STORED_EXT) else zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, entries[path])
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        package_sha, package_size = blobs.hash_file(tmp)
-        try:
-            os.link(tmp, out)
-        except FileExistsError:
-            raise PackageError(f"{out} 已存在，证据包不会被覆盖 / already exists; an evidence package is never overwritten") from None
-        except OSError:  # file systems without hard links: rename, refused when the target exists on Windows
-            if out.exists():
-                raise PackageError(f"{out} already exists; an evidence package is never overwritten") from None
-            os.rename(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-    if progress is not None:
-        progress("完成 / done", steps, steps)
-    summary = {
+    package_sha, package_size = _write_zip(out, entries, digests, now)
+    return {
         "path": str(out),
         "sha256": package_sha,
         "size": package_size,
@@ -420,11 +401,113 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
         "redaction": redaction,
         "chain_head": chain_head,
     }
-    event = store.append_event("export.made", {k: summary[k] for k in ("path", "sha256", "size", "files", "manifest_sha256",
-                                                                        "redacted")}
-                               | {"timestamp": stamp["status"], "tsa_gen_time": stamp.get("gen_time")}, order_id=order_id)
-    summary["event"] = {"seq": event["seq"], "hash": event["hash"]}
-    return summary
+
+
+def _write_zip(out: Path, entries: dict, digests: dict, now) -> tuple[str, int]:
+    """The zip at a temp name beside `out`, then hard-linked into place (never over an existing file)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    zdate = now.astimezone(clock.CHINA).timetuple()[:6]
+    try:
+        with zipfile.ZipFile(tmp, "x", allowZip64=True) as zf:
+            for path in _order(entries):
+                info = zipfile.ZipInfo(path, date_time=zdate)
+                info.compress_type = zipfile.ZIP_STORED if path.lower().endswith(STORED_EXT) else zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                source = entries[path]
+                if isinstance(source, bytes):
+                    zf.writestr(info, source)
+                else:
+                    _copy_checked(zf, info, source, digests[path], path)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        package_sha, package_size = blobs.hash_file(tmp)
+        try:
+            os.link(tmp, out)
+        except FileExistsError:
+            raise PackageError(f"{out} 已存在，证据包不会被覆盖 / already exists; an evidence package is never overwritten") from None
+        except OSError:  # file systems without hard links: rename, refused when the target exists on Windows
+            if out.exists():
+                raise PackageError(f"{out} already exists; an evidence package is never overwritten") from None
+            os.rename(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return package_sha, package_size
+
+
+def _copy_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: Path, want: tuple[str, int], path: str) -> None:
+    """Stream a file into the zip; it must still be the bytes the manifest lists."""
+    digest, size = hashlib.sha256(), 0
+    with open(source, "rb") as src, zf.open(info, "w", force_zip64=want[1] > 2**31) as dst:
+        while chunk := src.read(blobs.CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    if (digest.hexdigest(), size) != tuple(want):
+        raise EvidenceTampered(f"{path} changed while the package was written; run `witness verify`")
+
+
+def _checked_path(store, art: dict, capture_id: int) -> Path:
+    """The stored file of an artifact after re-hashing it (streamed, no link followed, no special file read)."""
+    path = store.artifact_path(art)
+    try:
+        got = blobs.hash_stored(store.evidence_dir, path, limit=art["size"])
+    except FileNotFoundError:
+        raise EvidenceTampered(f"capture {capture_id}: {art['name']} is missing ({path}); run `witness verify`") from None
+    except OSError:
+        raise EvidenceTampered(f"capture {capture_id}: {art['name']} is not a regular file ({path}); run `witness verify`") from None
+    if got != (art["sha256"], art["size"]):
+        raise EvidenceTampered(f"capture {capture_id}: {art['name']} no longer matches its recorded sha256; "
+                               "run `witness verify` — a changed file is never exported as evidence")
+    return path
+
+
+def _redacted(data: bytes, art: dict, rec: dict, boxes_by_name: dict, redaction: dict) -> bytes:
+    """One evidence file as the redacted package holds it (text masked, OCR-found image regions painted)."""
+    new, n, how = redact_file(art["name"], data)
+    redaction["replacements"] += n
+    if how == "image-unchanged":
+        boxes = _image_boxes(boxes_by_name, art["name"], data)
+        if boxes:
+            new = redact_image(data, boxes)
+            redaction["image_regions"] += len(boxes)
+            redaction["images_boxed"] += 1
+            rec["redacted_regions"] = len(boxes)
+        else:
+            redaction["images_unchanged"] += 1
+    if new != data:
+        rec.update(redacted=True, original_sha256=art["sha256"], original_size=art["size"])
+    return new
+
+
+def _spill(work: Path, rec: dict, data: bytes) -> Path:
+    """A redacted file goes to the work folder at once: the export never holds the case in memory."""
+    path = work / f"{rec['capture_id']}-{rec['name']}"
+    path.write_bytes(data)
+    return path
+
+
+def _report_images(store, captures, file_records, entries, digests, folder: Path) -> tuple[dict, dict, dict]:
+    """{(capture id, name): URI} of each capture's screenshot placed in the report's folder (within the pixel
+    budget of report_images), the hashes of redacted copies, and the notes for previews."""
+    image_src, image_sha, image_note = {}, {}, {}
+    shots = {(c["id"], best["name"]) for c in captures if (best := best_image(c)) is not None}
+    budget = report_images.share(len(shots))
+    for rec in file_records:
+        key = (rec.get("capture_id"), rec.get("name"))
+        if key not in shots:
+            continue
+        placed = folder / f"{key[0]}-{key[1]}"
+        if rec.get("redacted"):  # show the redacted copy, with its own hash
+            os.link(entries[rec["path"]], placed)
+            image_sha[key] = digests[rec["path"]][0]
+        else:
+            blobs.place_copy(store.evidence_dir, entries[rec["path"]], placed)
+        shown = report_images.for_report(placed, budget=budget, package_path=rec["path"])
+        if shown.path is not None:
+            image_src[key] = shown.path.as_uri()
+        if shown.note:
+            image_note[key] = shown.note
+    return image_src, image_sha, image_note
 
 
 def _order(entries: dict) -> list[str]:

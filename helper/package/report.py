@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import threading
 from pathlib import Path
@@ -72,8 +73,10 @@ def environment_rows(meta: dict, text_filter=lambda s: s) -> list[tuple[str, str
 
 def report_html(*, order: dict, captures: list[dict], messages: list[dict], actions: list[dict], events: list[dict],
                 chain_head: dict | None, image_src: dict, now, redacted: bool, manifest_note: str,
-                text_filter=lambda s: s, escalation: dict | None = None, image_sha: dict | None = None) -> str:
-    """`image_src`: {(capture_id, name): URL the browser loads}; `text_filter` redacts shown text."""
+                text_filter=lambda s: s, escalation: dict | None = None, image_sha: dict | None = None,
+                image_note: dict | None = None) -> str:
+    """`image_src`: {(capture_id, name): URL the browser loads}; `image_note`: {(capture_id, name): why the report
+    shows a preview or no picture}; `text_filter` redacts shown text."""
     f = lambda s: e(text_filter(str(s)))  # noqa: E731
     summary = _rows([
         ("订单号 Order", f(order.get("order_no") or "—")),
@@ -100,12 +103,14 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
                       ("标题 Title", f(c.get("title") or "—")),
                       ("来源 Source", e(str(c.get("source") or "—")))] + environment_rows(c.get("meta") or {}, text_filter))
         shot = ""
-        if img is not None and (c["id"], img["name"]) in image_src:
-            shot = (f"<img class='shot' src='{e(image_src[(c['id'], img['name'])])}'>"
-                    f"<div class='caption'>{e(artifact_path(c, img))} · 取证时间 {_t(c.get('captured_at'))} · "
-                    f"SHA-256 <span class='hash'>{e((image_sha or {}).get((c['id'], img['name']), img['sha256']))}</span>"
+        key = (c["id"], img["name"]) if img is not None else None
+        if key is not None and (key in image_src or key in (image_note or {})):
+            shot = ((f"<img class='shot' src='{e(image_src[key])}'>" if key in image_src else "")
+                    + f"<div class='caption'>{e(artifact_path(c, img))} · 取证时间 {_t(c.get('captured_at'))} · "
+                    f"SHA-256 <span class='hash'>{e((image_sha or {}).get(key, img['sha256']))}</span>"
                     + (f"（遮盖版；原件 original <span class='hash'>{e(img['sha256'])}</span>）"
-                       if (c["id"], img["name"]) in (image_sha or {}) else "") + "</div>")
+                       if key in (image_sha or {}) else "")
+                    + (f"<br>{e(image_note[key])}" if key in (image_note or {}) else "") + "</div>")
         files = "<table>" + "".join(
             f"<tr><td>{e(artifact_path(c, a))}<br><span class='caption'>{e(describe_artifact(a['name']))}，{e(_size(a.get('size')))} 字节</span></td>"
             f"<td class='hash'>{e(a['sha256'])}</td></tr>" for a in c.get("artifacts", [])) + "</table>"
@@ -171,9 +176,18 @@ def inside(folder: Path):
     return route
 
 
-async def _render(html_path: Path, chromium: str | None) -> bytes:
+FOOTER = ("<div style='font-size:8px;width:100%;text-align:center;'>"
+          "<span class='pageNumber'></span> / <span class='totalPages'></span></div>")
+PRINT = {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4, "printBackground": True, "displayHeaderFooter": True,
+         "headerTemplate": "<span></span>", "footerTemplate": FOOTER, "marginTop": 14 / 25.4,
+         "marginBottom": 16 / 25.4, "marginLeft": 12 / 25.4, "marginRight": 12 / 25.4,
+         "transferMode": "ReturnAsStream"}
+
+
+async def _render(html_path: Path, chromium: str | None, out: Path) -> None:
     """Print with JavaScript off and every request outside the report's folder refused (no other file, no
-    network): a value that slipped past escaping still cannot read a file or run."""
+    network): a value that slipped past escaping still cannot read a file or run. The PDF is streamed to
+    `out` in pieces (CDP IO.read): a report of any size never sits whole in the helper's memory."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -183,32 +197,44 @@ async def _render(html_path: Path, chromium: str | None) -> bytes:
             page = await context.new_page()
             await page.route("**/*", inside(html_path.parent))
             await page.goto(html_path.resolve().as_uri(), wait_until="load")
-            return await page.pdf(format="A4", print_background=True, display_header_footer=True,
-                                  header_template="<span></span>",
-                                  footer_template="<div style='font-size:8px;width:100%;text-align:center;'>"
-                                                  "<span class='pageNumber'></span> / <span class='totalPages'></span></div>",
-                                  margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
+            cdp = await context.new_cdp_session(page)
+            handle = (await cdp.send("Page.printToPDF", PRINT))["stream"]
+            with open(out, "xb") as f:
+                while True:
+                    piece = await cdp.send("IO.read", {"handle": handle, "size": 1024 * 1024})
+                    f.write(base64.b64decode(piece["data"]) if piece.get("base64Encoded") else piece["data"].encode("latin-1"))
+                    if piece.get("eof"):
+                        break
+            await cdp.send("IO.close", {"handle": handle})
         finally:
             await browser.close()
 
 
-def html_to_pdf(html_path: Path, *, chromium: str | None = None) -> bytes:
-    """Print a local HTML file to PDF with the system Chromium; callable from sync code or inside a loop."""
+def html_to_pdf(html_path: Path, *, chromium: str | None = None, out: Path | None = None) -> bytes | Path:
+    """Print a local HTML file to PDF with the system Chromium; callable from sync code or inside a loop.
+    With `out` the PDF is written there (streamed) and `out` returned; else its bytes."""
+    target = out or html_path.with_name(html_path.stem + ".pdf")
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_render(html_path, chromium))
-    result: dict = {}
+        asyncio.run(_render(html_path, chromium, target))
+    else:
+        result: dict = {}
 
-    def run():
-        try:
-            result["pdf"] = asyncio.run(_render(html_path, chromium))
-        except BaseException as exc:  # re-raised in the caller's thread
-            result["error"] = exc
+        def run():
+            try:
+                asyncio.run(_render(html_path, chromium, target))
+            except BaseException as exc:  # re-raised in the caller's thread
+                result["error"] = exc
 
-    t = threading.Thread(target=run, name="report-pdf")
-    t.start()
-    t.join()
-    if "error" in result:
-        raise result["error"]
-    return result["pdf"]
+        t = threading.Thread(target=run, name="report-pdf")
+        t.start()
+        t.join()
+        if "error" in result:
+            raise result["error"]
+    if out is not None:
+        return out
+    try:
+        return target.read_bytes()
+    finally:
+        target.unlink(missing_ok=True)

@@ -366,6 +366,10 @@ class Store:
                       "ORDER BY c.captured_at DESC LIMIT ?")
         return self.query(sql, (q, like, limit))
 
+    def evidence_bytes(self) -> int:
+        """Bytes of distinct evidence files (each stored once, whatever refers to it)."""
+        return int(self.scalar("SELECT coalesce(sum(size), 0) FROM (SELECT DISTINCT sha256, size FROM artifacts)") or 0)
+
     def artifact_path(self, art: dict) -> Path:
         return blobs.blob_path(self.evidence_dir, art["sha256"], Path(art["name"]).suffix.lower())
 
