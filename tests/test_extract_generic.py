@@ -1,13 +1,14 @@
 """The generic reader (issue 12): pages read with no site rule. `known_sites=False` switches the known-site table off,
 as the corpus benchmark does."""
 
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from helper.core.clock import CHINA
-from helper.understanding import extract
+from helper.understanding import extract, sites
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=CHINA)
 
@@ -176,3 +177,36 @@ def test_exported_log_heading_and_footing_rows_are_not_messages():
 
 def test_payment_method_must_name_a_way_of_paying():
     assert order("<p>订单号：AAAA1111BBBB2222</p><p>支付方式：</p><h3>订单详情</h3>")["payment_method"] is None
+
+
+# --- the site table is the exception ---------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _fixture_page(name: str):
+    """(html, url, now) of a fixture named in a site rule's `why`: a saved page, or a demo-shop expectation."""
+    from helper.demoshop import REFERENCE_NOW
+
+    if name.startswith("demoshop/"):
+        return json.loads((FIXTURES / name).read_text("utf-8"))["path"], REFERENCE_NOW
+    return (FIXTURES / name).read_bytes(), NOW
+
+
+@pytest.mark.parametrize("site", [s for s in sites.SITES], ids=lambda s: s["id"])
+async def test_each_site_rule_is_needed_on_its_fixture(site, aiohttp_client):
+    """A known-site rule stays only where the generic reader is wrong: with the table off, its fixture reads
+    differently (and with it on, the fixture's expectation holds: test_extract*.py)."""
+    from helper.demoshop import create_shop_app
+
+    assert site.get("why"), f"{site['id']} names no fixture that shows why it is needed"
+    name = site["why"][0].split(":", 1)[0]
+    page, now = _fixture_page(name)
+    url = None
+    if name.startswith("demoshop/"):
+        from helper.demoshop import REFERENCE_NOW
+
+        shop = await aiohttp_client(create_shop_app(now=lambda: REFERENCE_NOW))
+        url = "http://127.0.0.1:8765" + page
+        page = await (await shop.get(page)).read()
+    assert extract(page, url, now=now) != extract(page, url, now=now, known_sites=False)

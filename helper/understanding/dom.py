@@ -35,7 +35,7 @@ _WS = re.compile(r"\s+")
 
 
 class Node:
-    __slots__ = ("tag", "attrs", "children", "parent", "doc", "_lx", "_unseen", "_text")
+    __slots__ = ("tag", "attrs", "children", "parent", "doc", "_lx", "_unseen", "_text", "words")
 
     def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None", doc: "Document", lx=None):
         self.tag = tag
@@ -46,6 +46,7 @@ class Node:
         self._lx = lx
         self._unseen: bool | None = None
         self._text: str | None = None
+        self.words: set[str] | None = None  # roles.parts, cached
 
     @property
     def classes(self) -> list[str]:

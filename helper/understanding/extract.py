@@ -50,6 +50,7 @@ _GENERIC_TITLE = re.compile(
     r"系统提示|提示信息|提示|加载中|.{0,8}(?:详情|查询|规则|协议|工单))$"
 )
 _RULE_WORDS = re.compile(r"规则|条款|协议|须知|须在|必须|应当|平台规定|本站|全站|所有商品|全部商品")
+_CHAT_TITLE = re.compile(r"工单|客服|聊天|会话|咨询|对话|留言|消息记录")
 _RULES_TITLE = re.compile(r"规则|协议|条款|须知|规范|公约")
 _PRODUCT_MARK = re.compile(r"立即购买|加入购物车|立即下单|库存|发货类型|购买数量")
 _PAYMENT_MARK = re.compile(r"账单详情|收款方全称|商户全称|交易单号|收单机构|转账单号")
@@ -139,7 +140,8 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         in_thread = labels.read_fields(chat_rows, (site or {}).get("labels")).get("order_id")
         if in_thread:
             fields.put("order_id", in_thread, 98, -1, -1)
-    keys_state, keys_text = structure.keys_area(root, fields.get("_keys"), keys_text)
+    keys_state, keys_text = structure.keys_area(
+        root, fields.get("_keys") or fields.get("delivery_status"), keys_text, chat_ids)
     if not fields.get("order_id"):
         shown_no = structure.order_no(root)
         if shown_no:
@@ -264,7 +266,7 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
         kind = "payment"
     elif site and site.get("kind") == "chat" and (messages or not order["order_no"]):
         kind = "chat"
-    elif len(messages) >= 2 and not (order["order_no"] and order_facts >= 3):
+    elif len(messages) >= 2 and (not (order["order_no"] and order_facts >= 3) or _CHAT_TITLE.search(title or "")):
         kind = "chat"  # a thread about an order (a 工单 naming its order), not the order page itself
     elif order["order_no"] and order_facts >= 1 or order_facts >= 3:
         kind = "order"

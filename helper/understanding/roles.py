@@ -38,8 +38,10 @@ _SPLIT = re.compile(r"[-_\s:.]+|(?<=[a-z])(?=[A-Z])")
 def parts(node: dom.Node) -> set[str]:
     """Lowercased words of an element's class names: `uc-ticket-message is-user` -> {uc, ticket, message, is,
     user}; `chatBoxMe` -> {chat, box, me}."""
-    cls = node.attrs.get("class", "")
-    return {p.lower() for p in _SPLIT.split(cls) if p} if cls else set()
+    if node.words is None:
+        cls = node.attrs.get("class", "")
+        node.words = {p.lower() for p in _SPLIT.split(cls) if p} if cls else set()
+    return node.words
 
 
 def _side_of_words(words: set[str]) -> str | None:

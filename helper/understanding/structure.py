@@ -25,14 +25,15 @@ _BRAND_PARTS = frozenset("brand logo sitename site shopname".split())
 _PRICE = re.compile(r"^[¥￥$]?\s*\d[\d,.]*\s*元?$")
 
 
-def keys_area(root: dom.Node, keys_value: str | None, site_keys_text: str | None) -> tuple[str | None, str | None]:
-    """("filled" | "empty" | None, the keys text) from the site's keys box, the 卡密 label's value, or a
-    read-only text box / keys-marked block on the page."""
+def keys_area(root: dom.Node, keys_value: str | None, site_keys_text: str | None,
+              exclude: set[int] = frozenset()) -> tuple[str | None, str | None]:
+    """("filled" | "empty" | None, the keys text) from the site's keys box, the 卡密 / 宝贝内容 label's value, or
+    a read-only text box, a <pre> or a keys-marked block on the page (outside the chat, `exclude`)."""
     texts = [t for t in (site_keys_text, keys_value) if t is not None]
     for node in root.iter():
-        if node.unseen and node.tag != "textarea":
+        if (node.unseen and node.tag != "textarea") or id(node) in exclude or _in(node, exclude):
             continue
-        if node.tag == "textarea" and not _editable(node):
+        if (node.tag == "textarea" and not _editable(node)) or node.tag == "pre":
             texts.append(node.text())
         elif node.tag in ("div", "pre", "code", "p", "td") and _keys_marked(roles.parts(node)):
             texts.append(node.text())
@@ -42,6 +43,17 @@ def keys_area(root: dom.Node, keys_value: str | None, site_keys_text: str | None
         if t and KEY_TOKEN.search(t) and not WAITING.search(t):
             return "filled", t
     return "empty", None
+
+
+def _in(node: dom.Node, ids: set[int]) -> bool:
+    if not ids:
+        return False
+    a = node.parent
+    while a is not None:
+        if id(a) in ids:
+            return True
+        a = a.parent
+    return False
 
 
 def _keys_marked(words: set[str]) -> bool:

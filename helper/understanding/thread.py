@@ -151,64 +151,65 @@ def _container_score(kids: list[dom.Node], now: datetime) -> float:
         return 0.0
     if tag == "tr" and any(_cells(k) > 2 or any(c.tag == "th" for c in _kids(k)) for k in kids):
         return 0.0  # a data table (columns, a header row), not a log of messages
-    label = labels.label_matcher()
-    items = timed = sided = seps = linky = labelled = bulky = 0
+    # cheap evidence first: most sibling runs on a page (menus, grids, forms) carry no times and no sides
+    candidates, seps, timed, sided = [], 0, 0, 0
     for k in kids:
         text = k.text()
         if not text:
             continue
-        if len(text) <= 40 and _MAYBE_TIME.search(text) and (find_date_separator(_SEP_LABEL.sub("", text), now) is not None or _only_time(text, now)):
+        maybe_time = _MAYBE_TIME.search(text[:300]) is not None
+        if len(text) <= 40 and maybe_time and (
+                find_date_separator(_SEP_LABEL.sub("", text), now) is not None or _only_time(text, now)):
             seps += 1
             continue
         if k.tag != tag:
             continue
-        if len(text) > _MAX_ITEM_CHARS or not _message_like(k):
-            bulky += 1
-            continue
-        items += 1
-        if _link_share(k) > 0.6:
-            linky += 1
-        first = text.split(" ", 1)[0]
-        if label.match(first) or labels.starts_with_label(text):
-            labelled += 1
-        if _MAYBE_TIME.search(text[:300]) and find_timestamps(text[:300], now):
+        candidates.append((k, text))
+        if maybe_time and find_timestamps(text[:300], now):
             timed += 1
         if roles.own_tokens_side(k) in ("buyer", "merchant"):
             sided += 1
-    if items < _MIN_ITEMS or linky > items / 2 or labelled > items / 2 or bulky > items / 2:
-        return 0.0
     evidence = timed + sided + 2 * seps
-    if evidence < 2:
+    if len(candidates) < _MIN_ITEMS or evidence < 2:
+        return 0.0
+    label = labels.label_matcher()
+    items = linky = labelled = bulky = 0
+    for k, text in candidates:
+        linked = _page_parts_or_links(k) if len(text) <= _MAX_ITEM_CHARS else None
+        if linked is None:
+            bulky += 1
+            continue
+        items += 1
+        if linked > 0.6 * len(text):
+            linky += 1
+        if label.match(text.split(" ", 1)[0]) or labels.starts_with_label(text):
+            labelled += 1
+    if items < _MIN_ITEMS or linky > items / 2 or labelled > items / 2 or bulky > items / 2:
         return 0.0
     return items + evidence
 
 
-_PAGE_PARTS = frozenset("table form nav footer header h1 h2 select textarea main aside".split())
+_PAGE_PARTS = frozenset("table form nav h1 h2 select textarea main aside".split())
 
 
-def _message_like(node: dom.Node) -> bool:
-    """A message holds text, perhaps a name, a time and a picture, not page sections, tables or forms."""
-    lis = 0
+def _page_parts_or_links(node: dom.Node) -> int | None:
+    """None when the element holds page sections, tables, forms or a list (no message does); else the length
+    of its text inside links (a menu item is all link)."""
+    lis = linked = 0
     for d in node.iter():
         if d.tag in _PAGE_PARTS:
-            return False
+            return None
         if d.tag == "li":
             lis += 1
             if lis >= 3:
-                return False
-    return True
+                return None
+        elif d.tag == "a":
+            linked += len(d.text())
+    return linked
 
 
 def _cells(row: dom.Node) -> int:
     return sum(1 for c in _kids(row) if c.tag in ("td", "th"))
-
-
-def _link_share(node: dom.Node) -> float:
-    total = len(node.text())
-    if not total:
-        return 0.0
-    linked = sum(len(a.text()) for a in node.iter() if a.tag == "a")
-    return linked / total
 
 
 def _only_time(text: str, now: datetime) -> bool:
@@ -219,7 +220,7 @@ def _only_time(text: str, now: datetime) -> bool:
 def _separator(node: dom.Node, now: datetime) -> tuple[date, datetime | None] | None:
     """A centred date or time line between messages: (its day, its time when it has one)."""
     text = node.text()
-    if not text or len(text) > 40:
+    if not text or len(text) > 40 or not _MAYBE_TIME.search(text):
         return None
     text = _SEP_LABEL.sub("", text)
     d = find_date_separator(text, now)
@@ -295,7 +296,7 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
         if hint == "drop":
             kinds.append("drop")
             continue
-        found = find_timestamps(text[:200], now, day=day) if hint != "body" else []
+        found = find_timestamps(text[:200], now, day=day) if hint != "body" and _MAYBE_TIME.search(text) else []
         stamp = _time_attr(holder, now, day) if hint == "time" else None
         rest = _without(text, found[0]) if found else text
         if stamp or (found and (hint == "time" or not _WORDY.search(rest) or (len(pieces) > 1 and len(rest) <= 24))):
