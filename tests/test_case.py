@@ -84,6 +84,7 @@ def test_case_names_the_source_of_each_fact_and_merges_the_chat(tmp_path):
     cards = {x["id"]: x for x in c["captures"]}
     assert cards[chat["id"]]["image"] == "page.png" and cards[chat["id"]]["source"] == "buyer_tab"
     assert cards[cap["id"]]["source"] == "evidence_browser"  # the old stored "tab"
+    assert cards[cap["id"]]["page_state"] == "ok"
     kinds = [x["kind"] for x in c["timeline"]]
     assert "message" in kinds and "action" in kinds and "fact" in kinds
     texts = [x.get("text") for x in c["timeline"]]

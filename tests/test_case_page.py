@@ -344,3 +344,28 @@ async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_fo
         await options.goto(f"{EXT_BASE}/options.html")
         steps = await options.inner_text("#pair-steps")
         assert "witness serve" in steps and "witness token" in steps and "保存并测试" in steps
+
+
+async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path):
+    async with harness(tmp_path) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        trade_no = "137261127105830706"  # acg-faka order whose ticket is /user/ticket/52013
+        page = await h.open_shop_page(f"/user/index/query?tradeNo={trade_no}")
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(page, ow)
+        await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60, what="the capture")
+        order = h.store.find_order(f"127.0.0.1:{h.shop_port}", trade_no)
+        assert order, "the capture did not track the order"
+        warning = h.store.append_event("order.overdue", {
+            "order": {"id": order["id"], "order_no": trade_no, "product": order["product"], "url": order["url"],
+                      "promise_text": "测试承诺", "deadline": "2026-11-27T10:10:00+08:00"},
+            "overdue_seconds": 600, "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact"}},
+            order_id=order["id"])
+        await poll(lambda: handled_up_to(h, warning["seq"]), what="the warning")
+        ticket = await h.open_shop_page("/user/ticket/52013")
+        ticket_ow = await h.isolated(ticket)
+        assert await h.watch_state(ticket_ow) == "watched"
+        banner = await poll(lambda: ticket_ow("(() => { const b = globalThis.__orderWitness.ui.banner;"
+                                              " return b.hidden ? null : b.innerText; })()"), what="the banner on the ticket page")
+        assert trade_no in banner

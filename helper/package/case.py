@@ -118,7 +118,7 @@ def capture_card(cap: dict) -> dict:
     main = arts.get(name) or (cap["artifacts"][0] if cap["artifacts"] else {})
     meta = cap.get("meta") or {}
     source = {"tab": "evidence_browser"}.get(cap["source"], cap["source"])
-    return {"id": cap["id"], "kind": cap["kind"], "source": source, "page_state": meta.get("page_state"),
+    return {"id": cap["id"], "kind": cap["kind"], "source": source, "page_state": cap.get("page_state") or meta.get("page_state"),
             "url": cap.get("url"), "title": cap.get("title"), "captured_at": cap["captured_at"], "image": name,
             "sha256": main.get("sha256"), "message_count": cap.get("message_count")}
 
