@@ -61,7 +61,7 @@ class Style:
     scale: float  # device pixels per CSS px
     css: str
     names: bool  # the other side's name above its bubbles
-    shell: str  # "phone", "wechat_pc", "qq_pc"
+    shell: str  # "phone", "wechat_pc", "qq_pc", "bare" (only the messages: a screenshot cropped by the buyer)
 
 
 _BASE = """
@@ -131,6 +131,9 @@ STYLES = {
                           False, "phone"),
     "phone_wechat_dark": Style("phone_wechat_dark", 390, 844, 3,
                                f":root{{{_WECHAT_DARK}--av:40px;--maxw:250px;--fs:16px;}}" + _PHONE, False, "phone"),
+    "phone_wechat_group_cropped": Style("phone_wechat_group_cropped", 390, 700, 3,
+                                        f":root{{{_WECHAT_LIGHT}--av:40px;--maxw:250px;--fs:16px;}}" + _PHONE,
+                                        True, "bare"),
     "wechat_pc": Style("wechat_pc", 960, 700, 1,
                        f":root{{{_WECHAT_LIGHT}--listbg:#e6e6e6;--sysbg2:#dcdcdc;--av:34px;--maxw:380px;--fs:14px;}}"
                        + _WECHAT_PC, False, "wechat_pc"),
@@ -165,7 +168,9 @@ def _messages(style: Style, conversation) -> str:
 def page(style: Style, conversation=CONVERSATION, title: str = "星辰卡铺-店长") -> str:
     msgs = _messages(style, conversation)
     t = html.escape(title)
-    if style.shell == "phone":
+    if style.shell == "bare":
+        body = msgs
+    elif style.shell == "phone":
         body = (f'<div class="status"><span>22:00</span><span>5G 88%</span></div>'
                 f'<div class="nav"><span>〈</span><b>{t}</b><span>···</span></div>{msgs}'
                 '<div class="input"><div class="icon"></div><div class="box"></div><div class="icon"></div></div>')

@@ -137,14 +137,15 @@ def _side_by_gaps(r: _Line, pane: tuple[int, int]) -> str | None:
 
 def _anchors(rows: list[_Line], pane: tuple[int, int], h: float) -> tuple[float | None, float | None]:
     """(where left bubbles' text starts, where right bubbles' text ends), from the lines whose side is plain."""
-    lefts = [r.x for r in rows if _side_by_gaps(r, pane) == "left"]
-    rights = [r.right for r in rows if _side_by_gaps(r, pane) == "right"]
+    lefts = [(r.x, len(r.text)) for r in rows if _side_by_gaps(r, pane) == "left"]
+    rights = [(r.right, len(r.text)) for r in rows if _side_by_gaps(r, pane) == "right"]
 
-    def mode(values: list[int]) -> float | None:
+    def mode(values: list[tuple[int, int]]) -> float | None:
+        """The edge most text lines up on (weighed by characters: names above bubbles are short)."""
         if not values:
             return None
-        best = max(values, key=lambda v: sum(abs(v - o) <= 0.3 * h for o in values))
-        return statistics.median([v for v in values if abs(v - best) <= 0.3 * h])
+        best = max((v for v, _ in values), key=lambda v: sum(n for o, n in values if abs(v - o) <= 0.3 * h))
+        return statistics.median([v for v, _ in values if abs(v - best) <= 0.3 * h])
 
     return mode(lefts), mode(rights)
 
@@ -194,12 +195,15 @@ def _bubbles(items: list[tuple[str, _Line]], h: float) -> list[tuple[str, object
     own position says (the short last line of a wrapped right bubble sits left)."""
     out: list[tuple[str, object]] = []
     for kind, r in items:
-        last = out[-1][1] if out and isinstance(out[-1][1], _Bubble) else None
-        if kind != "separator" and last is not None:
-            prev = last.lines[-1]
-            if r.y - prev.bottom < 0.6 * h and abs(r.x - prev.x) <= 0.3 * h:
-                last.lines.append(r)
-                continue
+        last = out[-1][1] if out else None
+        prev = last.lines[-1] if isinstance(last, _Bubble) else last
+        close = prev is not None and kind != "separator" and r.y - prev.bottom < 0.6 * h and abs(r.x - prev.x) <= 0.3 * h
+        if close and isinstance(last, _Bubble):
+            last.lines.append(r)
+            continue
+        if close and out[-1][0] == "notice" and kind in ("left", "right"):
+            out[-1] = (kind, _Bubble(kind, [prev, r]))  # a wide first line taken for a notice, and its next line
+            continue
         out.append((kind, _Bubble(kind, [r]) if kind in ("left", "right") else r))
     return out
 
