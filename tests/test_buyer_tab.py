@@ -116,3 +116,64 @@ async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path
         await page.screenshot(path=str(ARTIFACTS / "buyer-tab-panel.png"))
         proc = run_witness("verify", data_dir=h.config.data_dir)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+async def test_a_session_expired_page_in_the_buyers_tab_is_stored_as_login_required_and_the_buyer_is_told(tmp_path):
+    async with harness(tmp_path, pair=False) as h:
+        await pair_as_a_user(h)
+        await h.settings(watchHosts=[h.shop_url.split("//", 1)[1]])  # a shop the buyer listed
+        page = await h.ctx.new_page()
+        await page.goto(h.shop_url + f"/member/order/{SN}")  # not logged in: the shop shows its sign-in page
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(page, ow)
+        panel = await poll(lambda: _panel_done(h, ow), timeout=120, what="the panel's answer")
+        assert "这是登录页，不是你的订单页" in panel and "来源：买家浏览器当前页面" in panel
+        [cap] = h.store.list_captures()
+        assert cap["source"] == "buyer_tab" and cap["page_state"] == "login_required" and cap["order_id"] is None
+        assert h.store.list_orders() == []
+
+
+async def test_logged_in_chat_with_200_messages_in_an_inner_pane_is_whole_and_the_scroll_is_restored(tmp_path):
+    async with harness(tmp_path, pair=False) as h:
+        await pair_as_a_user(h)
+        await h.settings(chatAutoSnapshot=False)  # the click is the subject (an automatic snapshot hides the button)
+        page = await log_in(h, "/member/chat/member-200")
+        pane = page.locator("#msg-list")
+        box = await pane.bounding_box()
+        await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _ in range(6):  # the buyer scrolls up into the history with the mouse wheel
+            await page.mouse.wheel(0, -600)
+        await poll(lambda: pane.evaluate("el => el.scrollTop < el.scrollHeight - el.clientHeight - 1000"), what="scrolled")
+        before = await pane.evaluate("el => [el.scrollTop, el.getAttribute('style')]")
+        cap, panel = await capture_by_click(h, page)
+        after = await pane.evaluate("el => [el.scrollTop, el.getAttribute('style')]")
+        assert after == before  # the buyer's scroll position (and the pane's style) as it was
+        assert cap["source"] == "buyer_tab" and cap["kind"] == "chat" and cap["page_state"] == "ok"
+        assert cap["meta"]["page"]["expanded_scroll_panes"] >= 1
+        text = blob(h.store, cap, "text.txt").decode("utf-8")
+        assert MEMBER_FIRST in text and MEMBER_LAST in text
+        Image.MAX_IMAGE_PIXELS = None
+        im = Image.open(io.BytesIO(blob(h.store, cap, "page.png"))).convert("RGB")
+        assert im.height > 8000  # 200 messages, not one screen
+        top, bottom = im.crop((0, 0, im.width, 900)), im.crop((0, im.height - 900, im.width, im.height))
+        assert read_back(MEMBER_FIRST, ocr_image(top)) and read_back(MEMBER_LAST, ocr_image(bottom))
+        assert cap["message_count"] == 200
+
+
+def read_back(expected: str, ocr: str) -> bool:
+    """An OCR line reads as `expected` (a character or two may be misread: 贵 -> 责)."""
+    from difflib import SequenceMatcher
+
+    want = _plain(expected)
+    return any(SequenceMatcher(None, want, line).ratio() >= 0.85 for line in ocr.splitlines())
+
+
+def _plain(text: str) -> str:
+    return text.replace(" ", "").replace("【", "").replace("】", "")
+
+
+def ocr_image(im) -> str:
+    from ocr import recognise
+
+    return _plain(recognise(im).text)

@@ -40,6 +40,8 @@ READ_JS = r"""
 }
 """
 SOURCES = ("buyer_tab", "evidence_browser", "url")
+SETTLE_BOUND_S = 8.0  # the longest wait for a loading screen to give way to the page's data
+SETTLE_STEP_S = 0.25
 
 
 @dataclass
@@ -122,6 +124,30 @@ async def _analysed(html: str, text: str, url: str, now: datetime) -> tuple[dict
     return analysis, states.facts(analysis, text)
 
 
+async def settled(world, now, *, bound_s: float = SETTLE_BOUND_S) -> tuple[dict, dict]:
+    """The page as it shows once it has settled: while it reads as a loading screen (spinner, skeleton,
+    正在打开…; helper/understanding) it is read again every SETTLE_STEP_S, at most `bound_s`; then until its
+    text stays the same for one step. Image, DOM and text are all taken after this, so they show one state."""
+    t0 = time.monotonic()
+    page = await world.call(READ_JS, timeout=15)
+    loading = False
+    while time.monotonic() - t0 < bound_s:
+        analysis = await asyncio.to_thread(states.analyse, page["html"], page["url"], now())
+        if analysis.get("page_kind") != "loading":
+            break
+        loading = True
+        await asyncio.sleep(SETTLE_STEP_S)
+        page = await world.call(READ_JS, timeout=15)
+    if loading:  # the data has just arrived: let the page finish drawing it
+        while time.monotonic() - t0 < bound_s:
+            await asyncio.sleep(SETTLE_STEP_S)
+            again = await world.call(READ_JS, timeout=15)
+            if again["text"] == page["text"]:
+                break
+            page = again
+    return page, {"waited_for_loading": loading, "waited_ms": round((time.monotonic() - t0) * 1000)}
+
+
 async def capture_cdp(
     cdp,
     *,
@@ -145,11 +171,12 @@ async def capture_cdp(
     capture_uuid = str(uuid.uuid4())
     try:
         world = await World.create(cdp)
-        before = await world.call(READ_JS, timeout=15)
+        before, settle = await settled(world, now)
     except Exception as e:  # the tab closed or navigated between the request and now
         raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
                            f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
     facts_before = asyncio.ensure_future(_analysed(before["html"], before["text"], before["url"], now()))
+    timings["settle_ms"] = settle["waited_ms"]
     # The stamp names the order (the requested one, else the number the page shows) and the page's state,
     # both read from the DOM taken below while the image is being encoded.
     stamp: concurrent.futures.Future = concurrent.futures.Future()
@@ -213,6 +240,7 @@ async def capture_cdp(
             "images_still_loading": layout["pending_images"],
             "page_stalled_waits": layout["settle"] == "stalled" or layout["lazy_steps"] == "stalled",
             "restored": restored is not None,
+            "waited_for_loading": settle["waited_for_loading"],
             "kind_read": analysis.get("page_kind"),
             "changed_during_capture": bool(changed),
         },

@@ -22,6 +22,7 @@ from ..core.errors import BadRequest, CaptureError
 from .cdp import CdpError
 
 TICKET_TTL_S = 30.0
+COMMAND_TIMEOUT_S = 45.0  # one CDP command through the relay (a screenshot tile of a long page included)
 MAX_TICKETS = 4
 # Only what the engine needs crosses the relay: the extension refuses anything else as well.
 ALLOWED_METHODS = frozenset({
@@ -56,7 +57,10 @@ class RelayChannel:
         self._pending[n] = fut
         try:
             await self._send_json({"type": "cdp", "id": n, "method": method, "params": params or {}})
-            return await fut
+            try:
+                return await asyncio.wait_for(fut, COMMAND_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                raise CdpError(f"{method}: no answer from the tab within {COMMAND_TIMEOUT_S:g} s") from None
         finally:
             self._pending.pop(n, None)
 
