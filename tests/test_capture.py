@@ -9,17 +9,20 @@ import asyncio
 import hashlib
 import io
 import json
+from datetime import datetime
 
 import pytest
 import pytest_asyncio
 from aiohttp import ClientSession, web
 from PIL import Image
 
+import ocr
 from helper.api import create_app
 from helper.api import keys
 from helper.capture.browser import launch_browser
 from helper.api.captures import CAPTURER
 from helper.capture.stamp import STRIP_BG, STRIP_RULE
+from helper.core.clock import china
 from helper.core.config import Config
 from helper.demoshop import FIRST_MESSAGE, LAST_MESSAGE, REFERENCE_NOW, create_shop_app
 from helper.demoshop.testpages import LAZY_COLOR, band_color
@@ -113,6 +116,13 @@ async def test_order_capture_is_linked_and_stamped(helper, shop):
     assert stamped.getpixel((page.width - 3, stamped.height - 3)) == STRIP_BG
     strip = stamped.crop((0, page.height, page.width, stamped.height))
     assert len(strip.getcolors(maxcolors=1 << 16) or []) > 10  # text drawn on it
+    # The strip reads back with the real OCR engine: China time, address and order number.
+    read = await asyncio.to_thread(ocr.recognise, strip, "rapidocr")
+    flat = "".join(read.text.split())
+    captured = datetime.fromisoformat(cap["captured_at"])
+    assert china(captured).replace(" ", "") in flat, read.text
+    assert "北京时间" in flat and "H2J4K6L8Z1X3C5V7" in flat, read.text
+    assert (shop + "/detail-order-sn/H2J4K6L8Z1X3C5V7").split("://")[1] in flat, read.text
     status, data, _ = await post(helper, {"kind": "order", "url": shop + "/", "order_id": 9999})
     assert status == 404
 
