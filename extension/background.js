@@ -1,12 +1,13 @@
 // order-witness service worker: one message table {action: handler}, the helper client, the event stream
 // and the warnings. The sender is checked before any handler runs: content scripts (web pages) may only
-// call the actions marked PAGE (analyse the page, capture it, chat snapshot, open the image viewer, strings);
+// call the actions marked PAGE (analyse the page, capture it, chat snapshot, open the image viewer, strings,
+// the risk check and the offer snapshot);
 // everything else is for the extension's own pages.
 'use strict';
 
 importScripts(
   'shared/i18n.js', 'sw/helper_client.js', 'sw/settings.js', 'sw/pages.js', 'sw/warnings.js', 'sw/events.js',
-  'sw/capture.js', 'sw/relay.js',
+  'sw/capture.js', 'sw/relay.js', 'sw/risk.js',
 );
 
 // The pairing token lives in chrome.storage.local: content scripts (web pages' renderers) must not read it.
@@ -174,6 +175,8 @@ const HANDLERS = {
   'page.capture': { from: PAGE, run: capturePage },
   'chat.snapshot': { from: PAGE, run: chatPage },
   'viewer.open': { from: [...PAGE, ...EXT], run: openViewer },
+  'page.risk': { from: PAGE, run: riskOfPage },
+  'offer.snapshot': { from: PAGE, run: snapshotOffer },
   'helper.status': { from: EXT, run: helperStatus },
   'pairing.get': { from: EXT, run: async () => { const p = await getPairing(); return { url: p.url, paired: !!p.token }; } },
   'pairing.save': { from: EXT, run: savePairing },

@@ -116,12 +116,15 @@
     if (ui) ui.unmount();
     ui = null;
     page = null;
+    stopRiskCheck();
     globalThis.__orderWitnessState = 'pending';
   }
 
   async function start() {
     analysed = location.href.split('#')[0];
     const text = (document.body && document.body.innerText) || '';
+    // The pre-payment risk card runs beside the analysis (risk_card.js), so it is not held up by it.
+    startRiskCheck({ html: pageHtml, hint: (s) => SHOP_HINT.test(s.slice(0, 200000)) });
     const reply = await sendMessage('page.analyze', {
       html: pageHtml(), title: document.title, looksLikeShop: SHOP_HINT.test(text.slice(0, 200000)),
     }, { timeoutMs: 30000 });

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import captures, events, orders, packages, pages, relay, search, system
+from . import captures, events, orders, packages, pages, relay, risk, search, system
 
 ROUTES = [
     ("GET", "/api/health", system.health),
@@ -30,6 +30,8 @@ ROUTES = [
     ("POST", "/api/import", captures.import_image),
     ("POST", "/api/analyze", pages.analyze),
     ("POST", "/api/verify", system.run_verify),
+    ("POST", "/api/risk", risk.page_risk),
+    ("POST", "/api/offers", risk.keep_offer_snapshot),
 ]
 
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "helper.cli.capture",
     "helper.cli.ocr",
     "helper.cli.extension",
+    "helper.cli.risk",
 )
 
 

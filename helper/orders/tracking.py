@@ -18,7 +18,10 @@ from helper.core.clock import parse_iso
 from helper.store import Store
 from helper.understanding import deadlines, extract, promises, shop_host
 
+from .offers import link_offers
+
 OPEN_EXCLUDED = {"delivered", "refunded", "expired", "failed"}
+SHOP_KINDS = ("order", "chat", "product", "payment")  # page kinds that make a site a card shop to watch
 
 
 def analyse(html: str | bytes, url: str | None, now: datetime) -> dict:
@@ -30,7 +33,7 @@ def analyse(html: str | bytes, url: str | None, now: datetime) -> dict:
 
 def is_card_shop(result: dict) -> bool:
     return (
-        result["page_kind"] in ("order", "chat", "product", "payment")
+        result["page_kind"] in SHOP_KINDS
         or bool(result["order"]["order_no"])
         or bool(result["promise"] and result["promise"].get("text"))
     )
@@ -138,6 +141,7 @@ def record(store: Store, capture: dict, result: dict, page_text: str = "") -> di
         if existing is not None:
             facts = _keep_later_chat_promise(store, existing, facts, messages)
         order, _ = store.upsert_order(host, order_no, facts, capture_id=capture["id"])
+        order = link_offers(store, order, parse_iso(capture["captured_at"]))  # the offer as sold, kept before paying
     else:
         order = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in messages))
         if order is None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from ..core.clock import china, parse_iso
 from ..core.errors import BadRequest
 from ..escalation import actions_of
+from ..orders.offers import promise_quote
 from .layout import KIND_ZH, artifact_path, describe_artifact, is_image
 
 CHANNELS = {
@@ -211,13 +212,16 @@ def timeline(order: dict, captures: list[dict], messages: list[dict], actions: l
     add(order.get("ordered_at"),
         f"在{shop_label(order)}下单{('购买“' + product + '”') if product else ''}，订单号 {order.get('order_no')}"
         f"{('，金额 ' + amount) if amount else ''}。", 0)
+    promise = order.get("promise_text")
+    said = ""
+    if promise:
+        quote = promise_quote(captures, order)  # the promise kept from the product page before paying
+        said = f"商家商品页（下单前保存）载明{quote}" if quote else f"商家页面载明“{_clip(promise, 60)}”"
+        said += f"，据此最迟应于 {_t(order['deadline'])} 前发货。" if order.get("deadline") else "。"
     if order.get("paid_at"):
-        promise = order.get("promise_text")
-        text = f"付款{(' ' + amount) if amount else ''}，付款成功。"
-        if promise:
-            text += f"商家页面载明“{_clip(promise, 60)}”"
-            text += f"，据此最迟应于 {_t(order['deadline'])} 前发货。" if order.get("deadline") else "。"
-        add(order["paid_at"], text, 1)
+        add(order["paid_at"], f"付款{(' ' + amount) if amount else ''}，付款成功。" + said, 1)
+    elif said:  # the shop shows no payment time (dujiaoka): the promise goes with the order
+        add(order.get("ordered_at"), said, 1)
     deadline = _dt(order.get("deadline"))
     if deadline is not None and deadline <= now and not _resolved(order, actions):
         add(order["deadline"], "承诺的发货期限届满，商家未发货。", 2)

@@ -15,6 +15,7 @@ from string import Template
 from .. import __version__
 from ..capture.browser import launch_browser
 from ..core.clock import china
+from ..orders.offers import promise_quote
 from .drafts import money, timeline
 from .layout import KIND_ZH, artifact_path, best_image, describe_artifact
 
@@ -87,7 +88,7 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         ("ICP 备案号", f(order.get("shop_icp") or "页面未显示")),
         ("下单时间 Ordered", _t(order.get("ordered_at"))),
         ("付款时间 Paid", _t(order.get("paid_at"))),
-        ("商家承诺 Promise", f(order.get("promise_text") or "—")),
+        ("商家承诺 Promise", f(promise_quote(captures, order) or order.get("promise_text") or "—")),
         ("承诺发货期限 Deadline", _t(order.get("deadline"))),
         ("当前状态 Status", f(order.get("status") or "—")),
         ("取证次数 Captures", str(len(captures))),

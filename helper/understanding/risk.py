@@ -521,7 +521,7 @@ def offer_facts(html: str | bytes, url: str | None, *, now: datetime) -> dict:
                  "icp": (facts.get("shop") or {}).get("icp")},
         "page_kind": facts["page_kind"],
         "text": text,
-        "content_sha256": hashlib.sha256(_VOLATILE.sub("", re.sub(r"\s+", " ", text)).encode("utf-8")).hexdigest(),
+        "content_sha256": hashlib.sha256(re.sub(r"\s+", "", _VOLATILE.sub("", text)).encode("utf-8")).hexdigest(),
     }
 
 
