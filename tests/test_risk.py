@@ -262,6 +262,8 @@ def test_paid_order_pages_and_chats_get_no_card():
     result = risk.assess(order.read_bytes(), "https://shop.example/detail-order-sn/X", now=NOW)
     assert not result["applies"] and result["page"] is None
     assert result["signals"]  # the check still runs (the CLI shows it)
+    chat = Path(__file__).parent / "fixtures" / "pages" / "acgfaka_ticket.html"
+    assert not risk.assess(chat.read_bytes(), "https://shop.example/user/ticket/1", now=NOW)["applies"]
 
 
 @pytest.mark.parametrize("junk", [b"", b"\x00\xff\xfe" * 1000, "<" * 50_000, "<div>" * 20_000])

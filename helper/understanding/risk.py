@@ -443,8 +443,10 @@ def check_shop(page: Page, facts: dict) -> list[dict]:
 
 def page_role(facts: dict, page: Page, payment: list[dict]) -> str | None:
     kind, status = facts["page_kind"], (facts.get("order") or {}).get("status_code")
-    if kind in ("chat", "payment", "rules"):
+    if kind in ("payment", "rules"):
         return None
+    if kind == "chat" and any(m.get("time") for m in facts.get("messages") or ()):
+        return None  # a real conversation; a product page's badges read as untimed "messages" are not one
     if kind == "order" and status not in ("unpaid", "unknown", None):
         return None  # a paid order's page: too late for a check before paying
     if kind == "order" or T.CHECKOUT_MARK.search(page.text):
