@@ -141,6 +141,8 @@ async def test_documented_answers_match_live_ones(aiohttp_client, aiohttp_server
     await call("POST", "/api/import", data=form)
     html = await (await client.session.get(page)).text()
     await call("POST", "/api/analyze", json={"url": page, "html": html})
+    await call("POST", "/api/risk", json={"url": page, "html": html})
+    await call("POST", "/api/offers", json={"url": page, "html": html, "title": "订单详情", "reason": "checkout"})
     await call("POST", "/api/verify")
     assert called == {(m, p) for m, p, _ in ROUTES} - WS_ROUTES, "a route without a live call here"
     assert not mismatches, "PROTOCOL.md's example answers differ from live ones:\n" + "\n".join(mismatches)
