@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from helper.core.clock import iso
 
 from . import dom, labels, roles
 from .chat import SYSTEM_TEXT, settle
-from .times import find_date_separator, find_timestamps
+from .times import find_date_separator
+from .times import find_timestamps as _find_timestamps
 
 # words of class names (roles.parts) that say what a piece of a message is
 _NAME_HINT = frozenset("name nick nickname user username author sender from who cite meta head header info title "
@@ -56,6 +58,7 @@ class Item:
 def read_thread(root: dom.Node, now: datetime, *, own_name: str | None = None, peer_name: str | None = None,
                 layout: dict | None = None) -> tuple[list[dict], list[dom.Node]]:
     """(messages, message nodes) of the best message list on the page; ([], []) when there is none."""
+    find_timestamps.cache_clear()  # remembered within one page only (and timings stay honest)
     runs = _message_runs(root, now)
     if not runs:
         return [], []
@@ -297,7 +300,7 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
             kinds.append("drop")
             continue
         found = find_timestamps(text[:200], now, day=day) if hint != "body" and _MAYBE_TIME.search(text) else []
-        stamp = _time_attr(holder, now, day) if hint == "time" else None
+        stamp = _time_attr(holder, now, day) if hint == "time" and item.time is None else None
         rest = _without(text, found[0]) if found else text
         if stamp or (found and (hint == "time" or not _WORDY.search(rest) or (len(pieces) > 1 and len(rest) <= 24))):
             if item.time is None:
@@ -342,6 +345,13 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
     item.text = " ".join(body).strip() or None
     item.hint_system = bool(roles.parts(node) & roles.SYSTEM_PARTS)
     return item
+
+
+@lru_cache(maxsize=4096)
+def find_timestamps(text: str, now: datetime, *, day: date | None = None) -> tuple:
+    """times.find_timestamps, remembered while one page is read: the reader looks at the same texts at several
+    levels of the page."""
+    return tuple(_find_timestamps(text, now, day=day))
 
 
 def _without(text: str, match) -> str:
