@@ -165,3 +165,14 @@ async def test_chat_imported_through_the_api_is_read_in_the_background(shots, cl
     day = parse_iso(cap["captured_at"]).astimezone(CHINA).date()
     order = store.get_order(oid)
     assert order["promise_text"] == "今天21点前给你处理" and order["deadline"] == f"{day}T21:00:00.000+08:00"
+
+
+def test_ocr_command_reads_a_chat_against_the_given_time(tmp_path, shots):
+    shot = tmp_path / "phone.png"
+    shot.write_bytes(shots["phone_wechat"])
+    proc = run_witness("ocr", str(shot), "--chat", "--now", "2026-11-27T22:00+08:00", "--json", check=True)
+    chat = json.loads(proc.stdout)["chat"]
+    assert chat["title"] == "星辰卡铺-店长" and chat["looks_like_chat"]
+    assert [(m["sender"], m["time"][:16]) for m in chat["messages"]] == [(s, t) for s, _, t, _ in EXPECTED]
+    text = run_witness("ocr", str(shot), "--chat", "--now", "2026-11-27T22:00+08:00", check=True).stdout
+    assert "2026-11-27 14:00  对方 merchant（星辰卡铺-店长）: 今天21点前给你处理" in text
