@@ -7,29 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
-import mss
 import pytest
 from PIL import Image
 
 from conftest import ROOT
-from xscreen import free_display
+from xscreen import chromium_screen
 from helper.capture.stamp import STRIP_BG
 
-
-def _python_with_tk() -> str | None:
-    for py in ("/usr/bin/python3", shutil.which("python3")):
-        if py and subprocess.run([py, "-c", "import tkinter"], capture_output=True).returncode == 0:
-            return py
-    return None
-
-
-TK_PY = _python_with_tk()
-pytestmark = pytest.mark.skipif(not shutil.which("Xvfb") or not TK_PY, reason="needs Xvfb and a python3 with tkinter")
-# A borderless window filling the screen with one known colour.
-WINDOW = ("import tkinter as t; r = t.Tk(); r.overrideredirect(True); r.geometry('640x480+0+0'); "
-          "r.configure(bg='#12ab34'); r.mainloop()")
+pytestmark = pytest.mark.skipif(not shutil.which("Xvfb"), reason="needs Xvfb (scripts/setup.sh installs it)")
 COLOUR = (18, 171, 52)
 
 
@@ -42,36 +28,12 @@ def run_witness(*args, data_dir, env, check=False):
 
 
 @pytest.fixture(scope="module")
-def display():
-    n = free_display()
-    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = {**os.environ, "DISPLAY": f":{n}"}
-    window = None
-    try:
-        for _ in range(100):
-            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
-                break
-            time.sleep(0.05)
-        window = subprocess.Popen([TK_PY, "-c", WINDOW], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        factory = getattr(mss, "MSS", None) or mss.mss
-        for _ in range(200):
-            time.sleep(0.05)
-            try:
-                with factory(display=f":{n}") as sct:
-                    if sct.grab({"left": 0, "top": 0, "width": 4, "height": 4}).pixel(1, 1) == COLOUR:
-                        break
-            except Exception:  # noqa: BLE001 - the server is still starting
-                continue
-        else:
-            raise RuntimeError("the test window did not appear")
+def display(tmp_path_factory):
+    """Xvfb showing a borderless Chromium window that fills the screen with one known colour."""
+    page = tmp_path_factory.mktemp("desktop") / "window.html"
+    page.write_text("<!DOCTYPE html><html><body style='margin:0;background:#12ab34'></body></html>", "utf-8")
+    with chromium_screen(page, 640, 480, ready=(1, 1, COLOUR)) as env:
         yield env
-    finally:
-        if window is not None:
-            window.terminate()
-            window.wait(10)
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_desktop_capture_is_stamped_and_stored(display, tmp_path):
