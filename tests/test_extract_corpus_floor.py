@@ -2,7 +2,7 @@
 gets at least FLOOR of the checked fields right on the TEST half (pages no rule was written against), and no
 page takes longer than the 50 ms budget. bench/bench_extract.py prints the same figures per system and field.
 
-FLOOR is the figure reached when this test was written, rounded down; the target of issue 12 is 0.95. Raise
+FLOOR is the figure reached when this test was written, rounded down (0.975; issue 12 asks for 0.95). Raise
 it as the reader improves; never lower it to let a change through."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from bench.corpus_score import load_corpus, score  # noqa: E402
 from helper.understanding import extract  # noqa: E402
 
-FLOOR = 0.94
+FLOOR = 0.97
 TUNING_FLOOR = 0.98
 BUDGET_S = 0.050
 

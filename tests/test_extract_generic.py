@@ -210,3 +210,16 @@ async def test_each_site_rule_is_needed_on_its_fixture(site, aiohttp_client):
         url = "http://127.0.0.1:8765" + page
         page = await (await shop.get(page)).read()
     assert extract(page, url, now=now) != extract(page, url, now=now, known_sites=False)
+
+
+def test_a_day_holding_one_message_belongs_to_the_thread():
+    # Chatwoot groups messages per day (messages-wrap: date separator + messages); today may hold one
+    day = ("<div class='messages-wrap'><div class='date--separator'>{d}</div>{m}</div>")
+    user = "<div class='user-message-wrap'><div class='chat-bubble user'>{t}</div></div>"
+    agent = "<div class='agent-message-wrap'><div class='chat-bubble agent'>{t}</div><p class='agent-name'>老余</p></div>"
+    html = ("<div class='conversation-wrap'>"
+            + day.format(d="昨天", m=user.format(t="还没发货") + agent.format(t="今天21点前给你处理"))
+            + day.format(d="今天", m=user.format(t="到现在也没处理")) + "</div>")
+    msgs = extract(html, None, now=NOW)["messages"]
+    assert [(m["sender"], m["text"]) for m in msgs] == [
+        ("buyer", "还没发货"), ("merchant", "今天21点前给你处理"), ("buyer", "到现在也没处理")]

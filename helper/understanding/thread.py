@@ -31,7 +31,8 @@ from .times import find_timestamps as _find_timestamps
 # words of class names (roles.parts) that say what a piece of a message is
 _NAME_HINT = frozenset("name nick nickname user username author sender from who cite meta head header info title "
                         "badge tag role level".split())
-_BODY_HINT = frozenset("content text bubble body markdown msg message detail txt".split())
+_BODY_HINT = frozenset("content text bubble body markdown txt".split())  # beat a name word ("chat-bubble user")
+_WEAK_BODY_HINT = frozenset("msg message detail".split())  # lose to one ("uc-ticket-message__meta")
 _DROP_HINT = frozenset("avatar thumb thumbnail portrait icon emoji face arrow corner status read unread tick check".split())
 _TIME_HINT = frozenset("time date when stamp timestamp datetime".split())
 _SEP_LABEL = re.compile(r"^\s*(?:日期|时间|date)\s*[:：]\s*", re.I)
@@ -125,8 +126,10 @@ def _message_runs(root: dom.Node, now: datetime) -> list[dom.Node]:
     if best is None or best_score < 3:
         return []
     # the same kind of container repeated (one per day): read them all, in document order
+    # (a day holding a single message scores nothing alone, but belongs to the thread)
     group = [p for p in seen_parents[(best.tag, best.attrs.get("class", ""))]
-             if p is best or (scores.get(id(p), 0) > 0 and not _inside(p, best) and not _inside(best, p))]
+             if p is best or p.parent is best.parent or scores.get(id(p), 0) > 0
+             and not _inside(p, best) and not _inside(best, p)]
     return [k for p in group for k in _kids(p)]
 
 
@@ -269,10 +272,12 @@ def _hint(node: dom.Node, item: dom.Node) -> str | None:
                 return "drop"
             if words & _TIME_HINT:
                 return "time"
-            if words & _BODY_HINT and not words & _NAME_HINT:
+            if words & _BODY_HINT:
                 return "body"
             if words & _NAME_HINT:
                 return "name"
+            if words & _WEAK_BODY_HINT:
+                return "body"
         a = a.parent
     return None
 
@@ -302,7 +307,7 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
         found = find_timestamps(text[:200], now, day=day) if hint != "body" and _MAYBE_TIME.search(text) else []
         stamp = _time_attr(holder, now, day) if hint == "time" and item.time is None else None
         rest = _without(text, found[0]) if found else text
-        if stamp or (found and (hint == "time" or not _WORDY.search(rest) or (len(pieces) > 1 and len(rest) <= 24))):
+        if stamp or (found and (hint == "time" or not _WORDY.search(rest) or (len(pieces) > 1 and _meta_line(text, found[0])))):
             if item.time is None:
                 item.time, item.time_has_date = stamp or (found[0].dt, found[0].has_date)
             block = _block_of(holder)
@@ -333,7 +338,7 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
             names.append(text)
         else:
             body.append(text)
-    if not body and len(names) > 1:
+    if not body and names:
         body = [names.pop()]
     for n in names:
         if roles.MERCHANT_WORDS.fullmatch(n) or roles.BADGE_WORDS.fullmatch(n):
@@ -352,6 +357,18 @@ def find_timestamps(text: str, now: datetime, *, day: date | None = None) -> tup
     """times.find_timestamps, remembered while one page is read: the reader looks at the same texts at several
     levels of the page."""
     return tuple(_find_timestamps(text, now, day=day))
+
+
+_SENTENCE = re.compile(r"[，。！？,!?；;]")
+
+
+def _meta_line(text: str, match) -> bool:
+    """A name and a clock time on one line ("客服小云 2026-11-27 09:00:00", "2026-5-1 9:05:03 我"): the time at
+    one end, written with a colon or a date, the rest short and no sentence ("今天21点前给你处理" is a message)."""
+    rest = _without(text, match)
+    at_end = not text[match.end:].strip() or not text[: match.start].strip()
+    clock = match.has_date or ":" in match.text or "：" in match.text
+    return at_end and clock and len(rest) <= 24 and not _SENTENCE.search(rest)
 
 
 def _without(text: str, match) -> str:
