@@ -132,7 +132,9 @@ function renderActions(c) {
 async function thumbnail(img, capture) {
   if (!capture.image) return;
   if (!thumbs.has(capture.id)) {
-    thumbs.set(capture.id, helperFile(capture.id, capture.image).then((r) => (r.error ? null : URL.createObjectURL(r.blob))));
+    const path = `/api/captures/${capture.id}/thumbnail`;
+    thumbs.set(capture.id, helperRequest('GET', path, undefined, { raw: true, timeoutMs: 30000 })
+      .then((r) => (r.error ? null : URL.createObjectURL(r.blob))));
   }
   const url = await thumbs.get(capture.id);
   if (url) img.src = url;

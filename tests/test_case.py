@@ -259,11 +259,61 @@ async def test_export_streams_its_progress(client, auth, config):
     assert (await r.json())["ok"] is True
 
 
-def _png() -> bytes:
+def _png(width: int = 40, height: int = 30) -> bytes:
     import io
 
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.new("RGB", (40, 30), "white").save(buf, "PNG")
+    Image.new("RGB", (width, height), "white").save(buf, "PNG")
     return buf.getvalue()
+
+
+def test_png_top_cuts_the_first_rows_exactly(tmp_path):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from helper.package.thumbs import png_top, thumbnail
+
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 255, (3000, 500, 3), dtype=np.uint8)
+    pixels[:, :250] = 200  # flat areas make Pillow pick different filters per row
+    for mode, arr in (("RGB", pixels), ("RGBA", np.dstack([pixels, pixels[:, :, :1]]))):
+        path = tmp_path / f"tall-{mode}.png"
+        Image.fromarray(arr, mode).save(path)
+        with open(path, "rb") as f:
+            top = png_top(f, lambda w: 123)
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(top))), arr[:123])
+    small = Image.open(io.BytesIO(thumbnail(tmp_path / "tall-RGB.png")))
+    assert small.size == (360, 240)
+    # Not a plain PNG: decoded the ordinary way (JPEG), or refused.
+    Image.fromarray(pixels[:600]).save(tmp_path / "bill.jpg")
+    assert Image.open(io.BytesIO(thumbnail(tmp_path / "bill.jpg"))).size == (360, 240)
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with open(tmp_path / "broken.png", "rb") as f:
+        assert png_top(f, lambda w: 10) is None
+
+
+async def test_thumbnail_route(client, auth):
+    store = client.server.app[keys.STORE]
+    tall = store.add_capture(kind="chat", source="url", url="https://shop.example/c", title="聊天",
+                             files={"page.png": _png(1280, 20000)})
+    text_only = store.add_capture(kind="other", source="url", url="https://shop.example/t", title="t",
+                                  files={"text.txt": b"x"})
+    broken = store.add_capture(kind="other", source="url", url="https://shop.example/b", title="b",
+                               files={"page.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 40})
+    r = await client.get(f"/api/captures/{tall['id']}/thumbnail", headers=auth)
+    assert r.status == 200 and r.content_type == "image/png"
+    assert r.headers["X-Source-SHA256"] == tall["artifacts"][0]["sha256"]
+    import io
+
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(await r.read())).size == (360, 240)
+    for cap in (text_only, broken):
+        r = await client.get(f"/api/captures/{cap['id']}/thumbnail", headers=auth)
+        assert r.status == 404, cap
+    r = await client.get("/api/captures/999/thumbnail", headers=auth)
+    assert r.status == 404

@@ -133,6 +133,7 @@ async def test_documented_answers_match_live_ones(aiohttp_client, aiohttp_server
     await call("GET", "/api/captures/{id}", params=cid)
     await call("GET", "/api/captures/{id}/files/{name}", params={**cid, "name": "stamped.png"})
     await call("GET", "/api/captures/{id}/ocr", params=cid)
+    await call("GET", "/api/captures/{id}/thumbnail", params=cid)
     await call("GET", "/api/search", query="?q=D8K2M4Q7")
     form = aiohttp.FormData()
     form.add_field("file", (ROOT / "extension" / "icons" / "icon128.png").read_bytes(), filename="bill.png",

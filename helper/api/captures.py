@@ -4,13 +4,17 @@ its OCR, and import a screenshot."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from aiohttp import web
+from PIL import Image
 
 from helper.capture.service import CaptureService
 from helper.core.errors import BadRequest, NotFound
 from helper.orders.importer import import_image as do_import
 from helper.orders.tracking import on_capture_stored
+from helper.package.case import main_image
+from helper.package.thumbs import cached_thumbnail
 
 from . import keys
 from .bodies import int_param, parse_id, read_json
@@ -89,6 +93,22 @@ async def get_capture_file(request: web.Request) -> web.StreamResponse:
             "X-SHA256": art["sha256"],
         },
     )
+
+
+async def get_capture_thumbnail(request: web.Request) -> web.Response:
+    """The top of the capture's image, small (the case page's thumbnails; made once, then cached)."""
+    store = request.app[keys.STORE]
+    cap = store.get_capture(int_param(request, "id"))
+    image = main_image(cap)
+    if image is None:
+        raise NotFound(f"capture {cap['id']} has no image")
+    cache = request.app[keys.CONFIG].data_dir / "thumbs"
+    try:
+        data = await asyncio.to_thread(cached_thumbnail, cache, image["sha256"], Path(image["path"]))
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        raise NotFound(f"capture {cap['id']}: no thumbnail of {image['name']} ({type(e).__name__})") from None
+    return web.Response(body=data, content_type="image/png", headers={
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox", "X-Source-SHA256": image["sha256"]})
 
 
 async def get_capture_ocr(request: web.Request) -> web.Response:

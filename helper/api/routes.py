@@ -26,6 +26,7 @@ ROUTES = [
     ("GET", "/api/captures/{id}", captures.get_capture),
     ("GET", "/api/captures/{id}/files/{name}", captures.get_capture_file),
     ("GET", "/api/captures/{id}/ocr", captures.get_capture_ocr),
+    ("GET", "/api/captures/{id}/thumbnail", captures.get_capture_thumbnail),
     ("GET", "/api/search", search.search),
     ("POST", "/api/import", captures.import_image),
     ("POST", "/api/analyze", pages.analyze),

@@ -111,11 +111,18 @@ def facts(order: dict, events: list[dict], captures: dict[int, dict], texts: dic
     return out
 
 
-def capture_card(cap: dict) -> dict:
+def main_image(cap: dict) -> dict | None:
+    """The artifact that shows the capture: the stamped screenshot, else the screenshot, else any image."""
     arts = {a["name"]: a for a in cap["artifacts"]}
     name = next((n for n in IMAGE_ORDER if n in arts), None) or next(
         (a["name"] for a in cap["artifacts"] if a["media_type"].startswith("image/")), None)
-    main = arts.get(name) or (cap["artifacts"][0] if cap["artifacts"] else {})
+    return arts.get(name)
+
+
+def capture_card(cap: dict) -> dict:
+    image = main_image(cap)
+    name = image["name"] if image else None
+    main = image or (cap["artifacts"][0] if cap["artifacts"] else {})
     meta = cap.get("meta") or {}
     source = {"tab": "evidence_browser"}.get(cap["source"], cap["source"])
     return {"id": cap["id"], "kind": cap["kind"], "source": source, "page_state": cap.get("page_state") or meta.get("page_state"),
