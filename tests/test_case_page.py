@@ -123,7 +123,8 @@ async def test_case_page_of_a_captured_order_and_the_drafts_view(tmp_path):
         # Facts name the capture and the line they came from; thumbnails load; the chat is in the timeline.
         amount = await page.inner_text("#facts tr[data-field='amount']")
         assert "取证 #1" in amount and "行" in amount
-        await page.wait_for_function("document.querySelectorAll('#captures img[src^=\"blob:\"]').length >= 2", timeout=20000)
+        await poll(lambda: page.evaluate("() => document.querySelectorAll('#captures img[src^=\"blob:\"]').length >= 2"),
+                   timeout=20, what="the thumbnails")  # (wait_for_function evaluates a string: the page's CSP forbids it)
         assert await page.locator("#timeline li.message").count() > 3
         assert await page.locator("#path li.step.now").count() == 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
