@@ -287,3 +287,14 @@ def test_latest_promise_in_a_chat_read_on_its_own():
     assert promises.latest_in_chat(messages) == {"text": "今天21点前给你处理", "within_seconds": 25200, "source": "chat"}
     assert promises.latest_in_chat(messages[:1]) is None
     assert promises.latest_in_chat([]) is None
+
+
+@pytest.mark.parametrize("promise,paid,zh", [
+    (PAGE, True, "由付款时间 + 承诺时长（5分钟）算出"),
+    (PAGE, False, "由下单时间 + 承诺时长（5分钟）算出"),
+    ({"text": "半小时内给你发", "within_seconds": 1800, "source": "chat"}, True, "由商家说这句话的时间 + 承诺时长（30分钟）算出"),
+    ({"text": "付款后30分钟内发货", "within_seconds": 1800, "source": "chat"}, True, "由付款时间 + 承诺时长（30分钟）算出"),
+    (CHAT_21, True, "商家承诺的时刻（按商家说这句话的时间定日期）"),
+])
+def test_explain(promise, paid, zh):
+    assert deadlines.explain(promise, paid=paid)["zh"] == zh

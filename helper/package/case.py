@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 
 from ..core.clock import china, iso, parse_iso
 from ..escalation import ACTIONS, all_actions, order_status, path
-from .drafts import CHANNELS, MESSAGES_BEFORE_ORDER, PROMISE_RE
+from ..understanding import deadlines
+from .drafts import CHANNELS, MESSAGES_BEFORE_ORDER, states_promise
 
 FACTS = (
     ("order_no", "订单号", "order number"), ("product", "商品", "product"), ("amount", "金额", "amount"),
@@ -76,10 +77,9 @@ def _setters(events: list[dict]) -> dict[str, dict]:
 
 def _source(field: str, value, event: dict | None, captures: dict[int, dict], texts: dict[int, list[str]], order: dict):
     if field == "deadline" and order.get("promise_seconds"):
-        base = "付款时间" if order.get("paid_at") else "下单时间"
-        minutes = round(order["promise_seconds"] / 60)
-        return {"type": "derived", "zh": f"由{base} + 承诺时长（{minutes}分钟）算出",
-                "en": f"{'paid' if order.get('paid_at') else 'ordered'} time + the promised {minutes} min"}
+        promise = {"text": order.get("promise_text"), "within_seconds": order["promise_seconds"],
+                   "source": order.get("promise_source")}
+        return {"type": "derived", **deadlines.explain(promise, paid=bool(order.get("paid_at")))}
     if event is None:
         return None
     capture_id = event.get("capture_id") or event["data"].get("capture_id")
@@ -183,8 +183,7 @@ def _message_items(order: dict, messages: list[dict], captures: dict[int, dict])
             continue
         seen.add(key)
         when = _dt(m.get("time"))
-        if start and when and when < start - MESSAGES_BEFORE_ORDER and not (
-                m.get("sender") == "merchant" and PROMISE_RE.search(m.get("text") or "")):
+        if start and when and when < start - MESSAGES_BEFORE_ORDER and not states_promise(m):
             older += 1
             continue
         cap = captures.get(m["capture_id"]) or {}

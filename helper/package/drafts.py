@@ -17,6 +17,7 @@ from ..core.clock import china, parse_iso
 from ..core.errors import BadRequest
 from ..escalation import actions_of
 from ..orders.offers import promise_quote
+from ..understanding import promises
 from .layout import KIND_ZH, artifact_path, describe_artifact, is_image
 
 CHANNELS = {
@@ -163,8 +164,12 @@ def _resolved(order: dict, actions: list[dict]) -> bool:
     return order.get("status_code") in RESOLVED or any(a.get("action") in RESOLVED for a in actions)
 
 
-PROMISE_RE = re.compile(r"([0-9０-９]+|[一二两三四五六七八九十半]+)\s*(?:个)?(?:分钟|小时|天|工作日).{0,8}(?:发货|到账|发卡|处理|完成)"
-                        r"|自动发(?:货|卡)|立即发货|秒发")
+
+
+def states_promise(message: dict) -> bool:
+    """A merchant's message that states a delivery promise (the one finder: understanding.promises)."""
+    return message.get("sender") == "merchant" and bool(promises.find_promises(message.get("text") or "", "chat"))
+
 MESSAGES_BEFORE_ORDER = timedelta(hours=2)
 MAX_MESSAGES = 40
 
@@ -187,8 +192,7 @@ def relevant_messages(order: dict, messages: list[dict]) -> tuple[list[dict], in
         when = _dt(m.get("time"))
         if when is None:
             continue
-        if start is None or when >= start - MESSAGES_BEFORE_ORDER or (
-                m.get("sender") == "merchant" and PROMISE_RE.search(m.get("text") or "")):
+        if start is None or when >= start - MESSAGES_BEFORE_ORDER or states_promise(m):
             kept.append(m)
     kept.sort(key=lambda m: _dt(m["time"]))
     dropped = len(unique) - len(kept)

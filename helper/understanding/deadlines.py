@@ -228,6 +228,20 @@ def supersedes(new: dict | None, new_made: datetime | None, old: dict | None, ol
     return new_made is not None and old_made is not None and new_made > old_made
 
 
+def explain(promise: dict, *, paid: bool) -> dict:
+    """How a deadline was reached, in words for the case page and drafts: {"zh", "en"} (the rules of `anchor`,
+    taking a chat promise's time as known)."""
+    text = promise.get("text") or ""
+    if promise.get("source") == "chat" and not (paid and _FROM_PAYMENT.search(text)):
+        zh, en = "商家说这句话的时间", "when the merchant said it"
+    else:
+        zh, en = ("付款时间", "paid time") if paid else ("下单时间", "ordered time")
+    if find_clock_promises(text):
+        return {"zh": f"商家承诺的时刻（按{zh}定日期）", "en": f"the time the merchant named, dated from {en}"}
+    minutes = round((promise.get("within_seconds") or 0) / 60)
+    return {"zh": f"由{zh} + 承诺时长（{minutes}分钟）算出", "en": f"{en} + the promised {minutes} min"}
+
+
 def said_at(promise: dict | None, messages: list[dict]) -> datetime | None:
     """When a chat promise was said: the time of the last merchant message holding its text."""
     if not promise or promise.get("source") != "chat" or not promise.get("text"):
