@@ -190,6 +190,10 @@ async def test_background_ocr_can_be_turned_off(aiohttp_client, tmp_path):
     store = Store(config.data_dir)
     cap = store.add_capture(kind="chat", source="url", files={"page.png": render(["你好"])})
     store.close()
-    await asyncio.sleep(4)  # longer than the worker's rescan interval
+    # No worker is started at all (so none can pick the capture up later, by event or by its rescan).
+    from helper.api import keys
+
+    assert keys.OCR not in client.server.app
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "ocr"]
     r = await client.get(f"/api/captures/{cap['id']}/ocr", headers={"Authorization": f"Bearer {token}"})
     assert (await r.json())["status"] == "pending"
