@@ -128,6 +128,11 @@ async def test_product_snapshot_promise_is_quoted_in_the_overdue_orders_package(
         clock.at = T0 + timedelta(minutes=1)
         r = await client.post("/api/offers", json={"url": f"{shop}/buy/12", "html": PRODUCT, "reason": "pay"}, headers=auth)
         assert (await r.json())["snapshot"]["reused"]
+        # the checkout page states no promise: linked too, and must not break the quote (a bug the browser test met)
+        bill = (RISK / "dujiaoka_luna_bill.html").read_text("utf-8")
+        r = await client.post("/api/offers", json={"url": f"{shop}/bill/K7Q2M9X4T1B8C3D5", "html": bill,
+                                                    "reason": "checkout"}, headers=auth)
+        assert (await r.json())["snapshot"]["offer"]["promise"] is None
         # 2. paid; the order page (no promise of its own) is captured three hours later
         clock.at = T0 + timedelta(hours=3)
         r = await client.post("/api/captures", json={"kind": "order", "url": f"{shop}/detail-order-sn/K7Q2M9X4T1B8C3D5"},

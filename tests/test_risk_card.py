@@ -1,11 +1,14 @@
 """The risk card in a real browser (issue 16): the real extension in headless Chromium, the real helper, the risk
 fixture pages served locally. The card must appear within 300 ms of the page settling (the load event for a
 static page; the shop script's last change for a page that renders after an XHR, like acg-faka's item.js), and
-the offer snapshots must be kept when the page opens and again when the buyer presses 下单.
+the offer snapshots must be kept when the page opens and again when the buyer presses 下单; the order page
+captured with the button then takes the product page's promise, and the package's drafts quote it.
 Screenshots of the card go to test-artifacts/risk/."""
 
 from __future__ import annotations
 
+import zipfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -41,19 +44,31 @@ CARD = """(() => { const r = globalThis.__orderWitnessRisk;
           renderedAt: Number(document.body.dataset.renderedAt || 0)}; })()"""
 
 
+ORDER_PATH = "/detail-order-sn/K7Q2M9X4T1B8C3D5"
+
+
+def order_page(ordered: datetime) -> str:
+    """The order page of the Steam code (no promise of its own), created at `ordered` (China time on the page)."""
+    text = (RISK / "orders" / "dujiaoka_unicorn_manual_order.html").read_text("utf-8")
+    return text.replace("{ORDER_TIME}", ordered.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S"))
+
+
 async def serve_pages():
     files = {"/buy/12": "dujiaoka_luna_buy_steam.html", "/item/31": "acgfaka_item_personal_pay.html"}
+    ordered = datetime.now(timezone.utc) - timedelta(minutes=8)  # paid 8 minutes ago; promised within 5
 
     async def page(request):
         if request.path == "/item/rendered":
             return web.Response(text=RENDERED, content_type="text/html")
+        if request.path == ORDER_PATH:
+            return web.Response(text=order_page(ordered), content_type="text/html")
         return web.Response(text=(RISK / files[request.path]).read_text("utf-8"), content_type="text/html")
 
     async def post_order(request):
         return web.Response(text=(RISK / "dujiaoka_luna_bill.html").read_text("utf-8"), content_type="text/html")
 
     app = web.Application()
-    for path in (*files, "/item/rendered"):
+    for path in (*files, "/item/rendered", ORDER_PATH):
         app.router.add_get(path, page)
     app.router.add_post("/postOrder", post_order)
     port = free_port()
@@ -118,6 +133,22 @@ async def test_offer_is_kept_when_opened_and_when_the_buyer_goes_to_pay(tmp_path
             await poll(lambda: _count_offers(h, 2), what="the checkout snapshot")
             caps = [c for c in h.store.list_captures() if c["source"] == "offer"]
             assert sorted(c["meta"]["reason"] for c in caps) == ["checkout", "opened"], reasons
+            # paid, and the buyer keeps the order page with the button: the order takes the product page's promise
+            page = await h.ctx.new_page()
+            await page.goto(base + ORDER_PATH)
+            ow = await h.isolated(page)
+            assert await h.watch_state(ow) == "watched"
+            await h.click_capture(page, ow)
+            await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60,
+                       what="the order page captured")
+            order = next(o for o in h.store.list_orders() if o["order_no"] == "K7Q2M9X4T1B8C3D5")
+            assert order["promise_source"] == "offer_snapshot" and order["promise_seconds"] == 300
+            assert datetime.fromisoformat(order["deadline"]) < datetime.now(timezone.utc)  # overdue
+            status, body = await h.api("POST", f"/api/orders/{order['id']}/export", {"name": "offer.zip"})
+            assert status == 200, body
+            with zipfile.ZipFile(body["path"]) as z:
+                draft = z.read("drafts/12315.txt").decode("utf-8")
+            assert f"商品页快照 #{first['id']}" in draft and first["sha256"] in draft and "付款后5分钟内自动发货" in draft
         finally:
             await runner.cleanup()
 

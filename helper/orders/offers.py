@@ -132,7 +132,7 @@ def promise_snapshot(captures: list[dict], order: dict) -> dict | None:
     if order.get("promise_source") != PROMISE_SOURCE:
         return None
     found = [c for c in captures if c.get("source") == SOURCE
-             and ((c.get("meta") or {}).get("offer") or {}).get("promise", {}).get("text") == order.get("promise_text")]
+             and (((c.get("meta") or {}).get("offer") or {}).get("promise") or {}).get("text") == order.get("promise_text")]
     return found[-1] if found else None
 
 
