@@ -177,3 +177,36 @@ def ocr_image(im) -> str:
     from ocr import recognise
 
     return _plain(recognise(im).text)
+
+
+async def test_in_the_buyers_tab_a_page_swapping_in_a_fake_is_caught_and_a_frozen_page_is_bounded(tmp_path):
+    from helper.demoshop.hostile import FAKE_KEY
+
+    async with harness(tmp_path, pair=False) as h:
+        await pair_as_a_user(h)
+        await h.settings(watchHosts=[h.shop_url.split("//", 1)[1]])
+        page = await h.ctx.new_page()
+        await page.goto(h.shop_url + f"/hostile/swap/{SN}")
+        cap, panel = await capture_by_click(h, page)
+        assert "保存过程中页面内容发生了变化" in panel
+        assert cap["meta"]["page"]["changed_during_capture"] and "status" in cap["meta"]["page"]["changed_facts"]
+        noticed = await page.evaluate("window.__whys")
+        assert noticed and set(noticed) <= {"scroll", "resize"}, noticed  # never a global or a style change
+        [order] = h.store.list_orders()
+        assert order["status_code"] == "processing" and FAKE_KEY not in blob(h.store, cap, "text.before.txt").decode()
+
+        frozen = await h.ctx.new_page()
+        await frozen.goto(h.shop_url + "/hostile/freeze")
+        ow = await h.isolated(frozen)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(frozen, ow)
+        failed = await poll(lambda: _failed_events(h), timeout=60, what="the failure in the chain")
+        assert failed[-1]["data"]["code"] == "page_unresponsive" and failed[-1]["data"]["source"] == "buyer_tab"
+        await frozen.close(run_before_unload=False)
+        # The relay is released (the debugger detached) and the service goes on.
+        cap2, panel2 = await capture_by_click(h, page)
+        assert cap2["id"] != cap["id"] and "已保存" in panel2
+
+
+async def _failed_events(h):
+    return [e for e in h.store.events() if e["type"] == "capture.failed"] or None

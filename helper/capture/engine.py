@@ -188,8 +188,11 @@ async def capture_cdp(
             timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
             captured_at = now()
             stream = await fullpage.capture_tiles(cdp, layout)
+            # What the page showed while the image was taken (a page may put the truth back before the DOM
+            # below is read): compared with the state before the capture as well.
+            during = await world.call(READ_JS, timeout=15)
         finally:
-            restored = await quietly(fullpage.restore(world), 10)
+            restored = await quietly(fullpage.restore(world), 5)
             await quietly(fullpage.show_own_ui(cdp, hidden))
         timings["tiles_ms"] = round((time.perf_counter() - t0) * 1000) - timings["prepare_ms"]
 
@@ -203,7 +206,9 @@ async def capture_cdp(
         after, snap, http_rec = await asyncio.gather(
             world.call(READ_JS, timeout=30), cdp.send("Page.captureSnapshot", {"format": "mhtml"}),
             http(world, before) if http else _no_http())
-        analysis, facts_after = await _analysed(after["html"], after["text"], after["url"], now())
+        (analysis, facts_after), (_, facts_during) = await asyncio.gather(
+            _analysed(after["html"], after["text"], after["url"], now()),
+            _analysed(during["html"], during["text"], during["url"], now()))
         state = states.page_state(analysis, http_rec.get("status") if http_rec.get("recorded") else None)
         found = order_no or analysis.get("order", {}).get("order_no")
         stamp.set_result({"order_no": found, "page_state": state})
@@ -215,7 +220,8 @@ async def capture_cdp(
         if images is not None:
             page_png, stamped_png, page_sha = await images
     analysis_before, facts_b = await facts_before
-    changed = states.changed_facts(facts_b, facts_after)
+    changed = sorted(set(states.changed_facts(facts_b, facts_after)) | set(states.changed_facts(facts_b, facts_during)))
+    shown = facts_during if states.changed_facts(facts_b, facts_during) else facts_after
     timings["total_ms"] = round((time.perf_counter() - t0) * 1000)
     env = await environment if isinstance(environment, asyncio.Future) else environment
     clk = await clock_check if isinstance(clock_check, asyncio.Future) else clock_check
@@ -255,7 +261,7 @@ async def capture_cdp(
         "timings_ms": timings,
     }
     if changed:
-        meta["page"]["changed_facts"] = {k: {"before": facts_b[k], "after": facts_after[k]} for k in changed}
+        meta["page"]["changed_facts"] = {k: {"before": facts_b[k], "captured": shown[k]} for k in changed}
     if state != "ok":
         meta["page_state_note"] = states.STATE_NOTES[state]
     if note:

@@ -23,6 +23,7 @@ import base64
 import io
 import struct
 
+from ..core.errors import CaptureError
 from .pngout import PngStream
 
 TILE_DEVICE_PX = 8192
@@ -34,6 +35,7 @@ MAX_IMAGE_PIXELS = 600_000_000  # ~1.8 GB of RGB if it were ever decoded; stream
 LAZY_BUDGET_MS = 2500
 WALK_VIEWPORT_PX = 8000  # emulated viewport height during the lazy-content walk
 OWN_UI_TAG = "order-witness-ui"
+PROBE_S = 2.0  # a main thread that cannot answer `1` in this long is hung
 
 # Phase 1: expand inner-scroll panes (and the ancestors that clip them); remember what was touched.
 # Runs in the capture's isolated world: `__ow` is invisible to the page.
@@ -152,11 +154,23 @@ async def metrics(cdp) -> dict:
             "content": {"width": round(content["width"]), "height": round(content["height"])}}
 
 
+class PageUnresponsive(CaptureError):
+    code = "page_unresponsive"
+
+
 async def _bounded(world, js: str, arg, bound: float):
+    """The phase's result, or "stalled" when the page held it past `bound` (timers or frames stopped); a
+    page whose main thread does not answer at all is unresponsive: the capture stops there."""
     try:
         return await world.call(js, arg, timeout=bound)
     except asyncio.TimeoutError:
-        return "stalled"
+        pass
+    try:
+        await world.call("() => 1", timeout=PROBE_S)
+    except asyncio.TimeoutError:
+        raise PageUnresponsive("页面停止响应（脚本卡死），无法取证 / the page stopped responding (its script hangs); "
+                               "nothing was stored") from None
+    return "stalled"
 
 
 async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
@@ -166,7 +180,9 @@ async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_
     or None where the viewport belongs to the buyer (the walk then goes screen by screen)."""
     bound = lazy_budget_ms / 1000 + 1.5  # a hostile page can stall timers or frames: every phase is bounded
     scale = await device_scale(cdp)
-    expanded = await world.call(EXPAND_JS, {"maxHeight": MAX_PAGE_CSS_PX}, timeout=bound)
+    expanded = await _bounded(world, EXPAND_JS, {"maxHeight": MAX_PAGE_CSS_PX}, bound)
+    if expanded == "stalled":
+        raise PageUnresponsive("页面停止响应，无法取证 / the page did not answer; nothing was stored")
     before = await metrics(cdp)
     step = before["viewport"]["height"] or 800
     tall = resize is not None and before["content"]["height"] > 3 * step  # worth two resizes
@@ -177,8 +193,11 @@ async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_
         steps = await _bounded(world, WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX,
                                                 "budgetMs": lazy_budget_ms}, bound)
     finally:
-        if tall:
-            await resize(None)
+        if tall:  # bounded: a hung page never acknowledges the resize
+            try:
+                await asyncio.wait_for(resize(None), PROBE_S + 1)
+            except asyncio.TimeoutError:
+                pass
     settled = await _bounded(world, SETTLE_JS, {"budgetMs": lazy_budget_ms}, bound)
     if settled == "stalled":
         await world.call(TOP_JS, timeout=bound)
@@ -215,13 +234,16 @@ async def capture_tiles(cdp, layout: dict) -> PngStream:
     tile_css = max(1, int(TILE_DEVICE_PX / max(out, device)))
     stream = PngStream(round(width * out))
     pending: asyncio.Future | None = None
+    # Drawing beyond the viewport resizes the page's view (a resize event the page can see): only when needed.
+    vp = layout["viewport"]
+    beyond = height > vp["height"] or width > vp["width"]
 
     for top in range(0, height, tile_css):
         h = min(tile_css, height - top)
         shot = await cdp.send("Page.captureScreenshot", {
             "format": "png",
             "clip": {"x": 0, "y": top, "width": width, "height": h, "scale": clip_scale},
-            "captureBeyondViewport": True,
+            "captureBeyondViewport": beyond,
             "optimizeForSpeed": True,
         })
         png = base64.b64decode(shot["data"])

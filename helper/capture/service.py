@@ -19,7 +19,8 @@ from ..core.config import Config
 from ..core.errors import BadRequest, Busy, CaptureError
 from .browser import launch_args, launch_browser
 from ..store.store import CAPTURE_KINDS
-from .engine import Captured, quietly, capture_cdp, capture_page
+from .engine import Captured, capture_cdp, capture_page, quietly
+from .fullpage import PageUnresponsive
 from .network import rerequest_record
 from .relay import RelayTickets
 from .environment import check_clock, environment_record
@@ -161,7 +162,7 @@ class CaptureService:
                     return await self._capture_tab(page, kind, order_no, timeout)
             return await self._capture_url(target, kind, order_no, cookies, timeout, tab, cleanup)
 
-        return await self._run(kind, order_id, produce)
+        return await self._run(kind, order_id, produce, {"kind": kind, "url": target})
 
     async def capture_buyer_tab(self, channel, *, kind: str, tab: dict, order_id: int | None = None,
                                 browser: dict | None = None, ready=None) -> dict:
@@ -183,18 +184,18 @@ class CaptureService:
                      "the same URL from the tab at capture time (with its cookies)",
             )
 
-        return await self._run(kind, order_id, produce)
+        return await self._run(kind, order_id, produce, {"kind": kind, "url": tab.get("url"), "source": "buyer_tab"})
 
     def _kind(self, kind: str) -> str:
         if kind not in PAGE_KINDS:
             raise BadRequest(f"未知的取证类型 / unknown capture kind {kind!r}; one of {', '.join(PAGE_KINDS)}")
         return kind
 
-    async def _run(self, kind: str, order_id: int | None, produce) -> dict:
+    async def _run(self, kind: str, order_id: int | None, produce, what: dict) -> dict:
         """Slot, one bound around the whole capture (clean-up included), store, after-capture step."""
         async with self.slot():
             started = time.monotonic()
-            captured = await self._bounded(produce)
+            captured = await self._bounded(produce, what)
             stored, after = await self._store(kind, order_id, captured, started)
             self.last_duration_s = 0.7 * self.last_duration_s + 0.3 * (time.monotonic() - started)
         capture = await asyncio.to_thread(self.store.get_capture, stored["id"])
@@ -256,32 +257,47 @@ class CaptureService:
             return {"results": [], "errors": [{"step": "after_capture", "message": f"{type(e).__name__}: {e}"}]}
         return {"results": [out] if out is not None else [], "errors": []}
 
-    async def _bounded(self, produce) -> Captured:
+    async def _bounded(self, produce, what: dict) -> Captured:
         """Loading is bounded by capture_timeout_s; the whole capture, clean-up included (a 40,000 px page
-        on a busy machine too), by a looser bound. A capture past it is abandoned: its clean-up steps run
-        (bounded) to kill what hangs, and the slot is released whatever the page does."""
+        on a busy machine too), by a looser bound. A capture past it is abandoned, as is one whose page
+        stopped responding: its clean-up steps run (bounded) to kill what hangs (the evidence browser's tab
+        is closed, the clean browser restarted, the buyer's tab detached), the failure is recorded in the
+        chain (`capture.failed`) and the slot is released whatever the page does."""
         timeout = float(self.config.capture_timeout_s)
         overall = 3 * timeout + 30
         cleanup: list = []
         task = asyncio.ensure_future(produce(cleanup))
         done, _ = await asyncio.wait({task}, timeout=overall)
-        if task in done:
-            try:
-                return task.result()
-            except TimeoutError:
-                pass  # a load timeout: reported below
-        else:
-            task.cancel()
-            await asyncio.wait({task}, timeout=KILL_GRACE_S)
-            for step in cleanup:
-                await quietly(step(), KILL_GRACE_S)
-            await self._drop_clean_browser()
-            log.warning("capture abandoned after %s s; its page was closed", overall)
-        raise CaptureError(
+        error = CaptureError(
             f"页面在 {timeout:g} 秒内没有加载完成（或截图超过 {overall:g} 秒），未保存任何内容 / the page did not "
             f"finish loading within {timeout:g} s (or the capture took over {overall:g} s); nothing was stored",
             code="capture_timeout",
         )
+        if task in done:
+            try:
+                return task.result()
+            except TimeoutError:
+                return self._raise_recorded(error, what)  # a load timeout
+            except PageUnresponsive as e:
+                await self._kill(cleanup)
+                return self._raise_recorded(e, what)
+        task.cancel()
+        await asyncio.wait({task}, timeout=KILL_GRACE_S)
+        await self._kill(cleanup)
+        await self._drop_clean_browser()
+        log.warning("capture of %s abandoned after %s s; its page was closed", what.get("url"), overall)
+        return self._raise_recorded(error, what)
+
+    async def _kill(self, cleanup: list) -> None:
+        for step in cleanup:
+            await quietly(step(), KILL_GRACE_S)
+
+    def _raise_recorded(self, error: CaptureError, what: dict):
+        try:
+            self.store.append_event("capture.failed", {**what, "code": error.code, "message": error.message[:500]})
+        except Exception:  # noqa: BLE001 - the failure is reported to the caller either way
+            log.exception("could not record a failed capture")
+        raise error
 
     async def _drop_clean_browser(self) -> None:
         """After a hung capture: the clean browser is closed (a new one starts with the next capture)."""

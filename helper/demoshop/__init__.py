@@ -16,7 +16,7 @@ from typing import Callable
 from aiohttp import web
 
 from ..core.clock import utcnow
-from . import acgfaka, caihong, chatpages, dujiaoka, hooks, member, pages, platformpages, testpages
+from . import acgfaka, caihong, chatpages, dujiaoka, hooks, hostile, member, pages, platformpages, testpages
 from .chat import FIRST_MESSAGE, LAST_MESSAGE, seed_threads
 from .layout import error_page, not_found_page
 from .orders import REFERENCE_NOW
@@ -67,7 +67,7 @@ def create_shop_app(*, now: Callable[[], datetime] | None = None, seed_orders: b
     app.on_shutdown.append(_stop)
     app.router.add_get("/", root)
     app.router.add_get("/demo/pages.json", pages.pages_json)
-    for module in (dujiaoka, acgfaka, chatpages, platformpages, testpages, hooks, member):
+    for module in (dujiaoka, acgfaka, chatpages, platformpages, testpages, hooks, member, hostile):
         module.add_routes(app)
     return app
 
