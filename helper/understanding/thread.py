@@ -158,12 +158,16 @@ def _container_score(kids: list[dom.Node], now: datetime) -> float:
     if tag == "tr" and any(_cells(k) > 2 or any(c.tag == "th" for c in _kids(k)) for k in kids):
         return 0.0  # a data table (columns, a header row), not a log of messages
     # cheap evidence first: most sibling runs on a page (menus, grids, forms) carry no times and no sides
-    candidates, seps, timed, sided = [], 0, 0, 0
-    for k in kids:
-        text = k.text()
+    texts = [(k, k.text()) for k in kids]
+    maybe = [bool(t) and _MAYBE_TIME.search(t[:300]) is not None for _, t in texts]
+    sides = [bool(t) and k.tag == tag and roles.own_tokens_side(k) in ("buyer", "merchant") for k, t in texts]
+    if sum(maybe) + sum(sides) < 2:
+        return 0.0  # not even a chance of two times or sides: skip the normaliser
+    candidates, seps, timed = [], 0, 0
+    sided = sum(sides)
+    for (k, text), maybe_time in zip(texts, maybe):
         if not text:
             continue
-        maybe_time = _MAYBE_TIME.search(text[:300]) is not None
         if len(text) <= 40 and maybe_time and (
                 find_date_separator(_SEP_LABEL.sub("", text), now) is not None or _only_time(text, now)):
             seps += 1
@@ -173,8 +177,6 @@ def _container_score(kids: list[dom.Node], now: datetime) -> float:
         candidates.append((k, text))
         if maybe_time and find_timestamps(text[:300], now):
             timed += 1
-        if roles.own_tokens_side(k) in ("buyer", "merchant"):
-            sided += 1
     evidence = timed + sided + 2 * seps
     if len(candidates) < _MIN_ITEMS or evidence < 2:
         return 0.0
