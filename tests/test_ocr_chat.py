@@ -118,6 +118,19 @@ def test_bare_time_separator_is_today_unless_a_date_separator_is_above():
     assert [m["time"][:16] for m in r.messages] == ["2026-11-26T23:50", "2026-11-27T00:10", "2026-11-23T10:15"]
 
 
+def test_specks_of_a_weaker_engine_are_not_messages():
+    def C(text, x, y, w, h, conf):  # noqa: N802
+        return SimpleNamespace(text=text, box=(x, y, w, h), conf=conf)
+
+    lines = [C("14:00", 280, 20, 30, 9, 0.9),  # a small but sure separator stays
+             C("w", 41, 60, 9, 9, 0.0), C("店长", 62, 58, 25, 19, 0.93), C("今天21点前给你处理", 72, 84, 127, 22, 0.92),
+             C("a vr", 510, 130, 70, 12, 0.31), C("nd", 580, 130, 10, 20, 0.44), C("4", 560, 150, 11, 10, 0.81),
+             C("好的", 540, 180, 30, 20, 0.63)]
+    r = read_chat(lines, width=600, height=400, now=NOW)
+    assert summary(r.messages) == [("merchant", "店长", "2026-11-27T14:00:00", "今天21点前给你处理"),
+                                   ("buyer", None, "2026-11-27T14:00:00", "好的")]
+
+
 def test_input_area_buttons_are_not_messages():
     lines = [L("14:00", 280, 20, 40, 16), L("今天21点前给你处理", 110, 60, 150), L("好的", 458, 110, 32),
              L("发送(S)", 520, 560, 56, 22), L("按住 说话", 250, 570, 100)]

@@ -6,7 +6,7 @@ nothing from the OCR package. The reading, in named steps:
 1. the chat pane: centred time separators ("星期一 21:10", "昨天 09:05", "14:00") are centred on the message
    pane, so when they sit right of the image's centre a contact list takes the left of the window and the pane
    runs from there to the right edge; without separators the pane is the whole width;
-2. chrome: the phone's status bar, the window's title (the other party's name: the topmost line, above every
+2. chrome: specks (avatars read as a letter or two with low confidence), the phone's status bar, the window's title (the other party's name: the topmost line, above every
    message, not aligned with the bubbles) and the input area's buttons ("发送(S)", "按住 说话") are not messages;
 3. rows: separators (a line holding only a time or date, centred in the pane) and system notices (centred:
    "撤回了一条消息", "以下为新消息" …) are told from bubble text, which hugs one side: left = the other party
@@ -49,6 +49,7 @@ class _Line:
     y: int
     w: int
     h: int
+    conf: float = 1.0
 
     @property
     def right(self) -> int:
@@ -90,9 +91,9 @@ def read_chat(lines, *, width: int, height: int, now: datetime) -> ChatReading:
     import time); see the module doc for the rules."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    rows = sorted((_Line(ln.text.strip(), *map(int, ln.box)) for ln in lines if ln.text and ln.text.strip()),
-                  key=lambda r: (r.y, r.x))
-    rows = _without_status_bar(rows, width, height)
+    rows = sorted((_Line(ln.text.strip(), *map(int, ln.box), getattr(ln, "conf", 1.0))
+                   for ln in lines if ln.text and ln.text.strip()), key=lambda r: (r.y, r.x))
+    rows = _without_status_bar(_without_specks(rows), width, height)
     pane = _pane(rows, width, now)
     rows = [r for r in rows if r.right > pane[0] and not CHROME.match(r.text)]
     h = statistics.median([r.h for r in rows]) if rows else 1
@@ -110,6 +111,16 @@ def _is_time_line(text: str, now: datetime) -> bool:
         return True
     found = find_timestamps(text, now)
     return len(found) == 1 and len(re.sub(r"\s", "", text)) <= len(re.sub(r"\s", "", found[0].text)) + 1
+
+
+def _without_specks(rows: list[_Line]) -> list[_Line]:
+    """Avatars and bubble corners read as text by a weaker engine (Tesseract): unsure, one or two characters, or
+    unsure and smaller than the text around them."""
+    if not rows:
+        return rows
+    h = statistics.median([r.h for r in rows if r.conf >= 0.5] or [r.h for r in rows])
+    return [r for r in rows if not (r.conf < 0.2 or (len(r.text) <= 2 and r.conf < 0.5)
+                                    or (r.h < 0.7 * h and (r.conf < 0.7 or len(r.text) <= 1)))]
 
 
 def _without_status_bar(rows: list[_Line], width: int, height: int) -> list[_Line]:
