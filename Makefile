@@ -1,5 +1,5 @@
 # Quick start: `make demo` (set up, then run the demo) and `make test` (set up, then run every test).
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench lock
 
 setup:
 	@bash scripts/setup.sh
@@ -12,3 +12,6 @@ test: setup
 
 bench: setup
 	.venv/bin/python bench/run_all.py
+
+lock:
+	bash scripts/lock.sh
