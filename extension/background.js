@@ -1,7 +1,7 @@
 // order-witness service worker: one message table {action: handler}, the helper client, the event stream
 // and the warnings. The sender is checked before any handler runs: content scripts (web pages) may only
 // call the actions marked PAGE (analyse the page, capture it, chat snapshot, open the image viewer, strings,
-// the risk check and the offer snapshot);
+// the risk check, the offer snapshot, and the case page of the tab's own order);
 // everything else is for the extension's own pages.
 'use strict';
 
@@ -118,6 +118,14 @@ async function openViewer(args) {
   return { ok: true };
 }
 
+// The case page of the order this tab shows (the banner's link): a page can open no other order's case.
+async function openCase(args, sender) {
+  const page = await pageOfTab(sender.tab.id);
+  if (!page || page.orderId == null) return { error: { code: 'not_found', message: 'this page belongs to no tracked order' } };
+  await chrome.tabs.create({ url: chrome.runtime.getURL(`extension/case.html?order=${page.orderId}`), index: sender.tab.index + 1 });
+  return { ok: true };
+}
+
 // ---- handlers for the extension's pages (popup, options, viewer) ----
 
 async function savePairing(args) {
@@ -175,6 +183,7 @@ const HANDLERS = {
   'page.capture': { from: PAGE, run: capturePage },
   'chat.snapshot': { from: PAGE, run: chatPage },
   'viewer.open': { from: [...PAGE, ...EXT], run: openViewer },
+  'case.open': { from: PAGE, run: openCase },
   'page.risk': { from: PAGE, run: riskOfPage },
   'offer.snapshot': { from: PAGE, run: snapshotOffer },
   'helper.status': { from: EXT, run: helperStatus },

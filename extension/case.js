@@ -377,7 +377,12 @@ async function init() {
   $('#export-btn').addEventListener('click', exportPackage);
   await reload();
   onChainChange(reload);
-  setInterval(() => { renderClock(); }, 1000);
+  let ticks = 0;
+  setInterval(() => { // the deadline chip every second, the path's "left / overdue by" every 30 s
+    renderClock();
+    ticks += 1;
+    if (current && ticks % 30 === 0) renderPath(current);
+  }, 1000);
   document.body.dataset.ready = '1';
 }
 

@@ -369,4 +369,10 @@ async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path):
         assert await h.watch_state(ticket_ow) == "watched"
         banner = await poll(lambda: ticket_ow("(() => { const b = globalThis.__orderWitness.ui.banner;"
                                               " return b.hidden ? null : b.innerText; })()"), what="the banner on the ticket page")
-        assert trade_no in banner
+        assert trade_no in banner and "案件详情" in banner
+        # The banner's link opens this order's case page (a real click: page scripts cannot press it).
+        box = await ticket_ow("(() => { const r = globalThis.__orderWitness.ui.banner.querySelector('a.case')"
+                              ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()")
+        async with h.ctx.expect_page() as opened:
+            await ticket.mouse.click(box["x"], box["y"])
+        assert (await opened.value).url.endswith(f"/extension/case.html?order={order['id']}")

@@ -96,4 +96,4 @@ def test_every_action_sent_has_a_handler_and_page_actions_are_few():
     # What a content script (a web page's tab) may ask for; everything else is for the extension's pages.
     page_ok = {name for name, frm in handlers.items() if "PAGE" in frm}
     assert page_ok == {"page.analyze", "page.capture", "chat.snapshot", "viewer.open", "i18n.strings", "page.risk",
-                       "offer.snapshot"}
+                       "offer.snapshot", "case.open"}

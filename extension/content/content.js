@@ -27,6 +27,7 @@
     ui = new PageUi({
       onCapture: captureNow,
       onOpenImage: (c) => sendMessage('viewer.open', { captureId: c.id, name: c.image }),
+      onOpenCase: () => sendMessage('case.open', {}),
     });
     ui.mount();
     // For the end-to-end tests only: the isolated world is not visible to the page's own scripts.

@@ -38,14 +38,16 @@ button.capture .sub:empty { display: none; }
 .banner[hidden] { display: none; }
 .banner strong { font-size: 15px; }
 .banner .line { display: block; }
+.banner a.case { color: #fff; font-weight: 600; text-decoration: underline; cursor: pointer; }
 .banner .close { position: absolute; right: 10px; top: 8px; background: transparent; border: 0; color: #fff;
   font-size: 20px; cursor: pointer; line-height: 1; }
 `;
 
 class PageUi {
-  constructor({ onCapture, onOpenImage }) {
+  constructor({ onCapture, onOpenImage, onOpenCase }) {
     this.onCapture = onCapture;
     this.onOpenImage = onOpenImage;
+    this.onOpenCase = onOpenCase;
     this.host = document.createElement('order-witness-ui');
     this.host.setAttribute('style', 'all: initial !important; position: fixed !important; top: 0 !important; left: 0 !important; width: 0 !important; height: 0 !important; z-index: 2147483647 !important;');
     this.root = this.host.attachShadow({ mode: 'closed' });
@@ -262,12 +264,17 @@ class PageUi {
     }
     lines.push(t('warnPromise', [w.promise || t('noPromise')]));
     if (w.nextStep) lines.push(t('warnNextStep', [localText(w.nextStep)]));
+    // The order's case page (path, drafts, package): opened by the service worker, for this tab's order only.
+    const open = document.createElement('a');
+    open.className = 'case';
+    open.textContent = t('caseOpenFromBanner');
+    open.addEventListener('click', (ev) => { if (ev.isTrusted) this.onOpenCase(); });
     this.bannerText.replaceChildren(title, ...lines.map((l) => {
       const s = document.createElement('span');
       s.className = 'line';
       s.textContent = l;
       return s;
-    }));
+    }), open);
     this.banner.classList.toggle('soon', w.type === 'order.due_soon');
     this.banner.hidden = false;
     this.mount();
