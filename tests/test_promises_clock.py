@@ -70,6 +70,15 @@ TABLE = [
     ("下周一前", FRI_14, at(30, 23, 59, 59)),
     ("下周五前", FRI_14, datetime(2026, 12, 4, 23, 59, 59, tzinfo=CHINA)),
     ("这周日前", FRI_14, at(29, 23, 59, 59)),
+    # dates: the next such day, its end unless a time is given
+    ("30号前", FRI_14, at(30, 23, 59, 59)),
+    ("27号前", FRI_14, at(27, 23, 59, 59)),
+    ("25号之前给你退款", FRI_14, datetime(2026, 12, 25, 23, 59, 59, tzinfo=CHINA)),
+    ("31号前", FRI_14, at(30, 23, 59, 59)),  # November has no 31st: its last day
+    ("12月1日中午前", FRI_14, datetime(2026, 12, 1, 12, tzinfo=CHINA)),
+    ("11月20日前", FRI_14, datetime(2027, 11, 20, 23, 59, 59, tzinfo=CHINA)),
+    ("月底前", FRI_14, at(30, 23, 59, 59)),
+    ("月底前", datetime(2026, 12, 31, 23, 0, tzinfo=CHINA), datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA)),
     # midnight
     ("今晚12点前", FRI_14, at(28, 0)),
     ("24点前", FRI_14, at(28, 0)),
@@ -93,7 +102,7 @@ def test_clock_promise_resolves_against_when_it_was_said(text, said, due):
 @pytest.mark.parametrize("text", [
     "请在今天21点前付款", "需在明天12点前完成支付", "下午3点前下单当天发货", "今天21点前提交申请",
     "客服在线时间 09:00-23:00", "3天前", "前台", "10点后给你处理", "我14:30前付款了", "周五前后都行",
-    "30分钟内发货", "9点给你发",
+    "30分钟内发货", "9点给你发", "10日内发货", "订单号502261前", "2月30号前",
 ])
 def test_not_clock_promises(text):
     assert deadlines.find_clock_promises(text) == []

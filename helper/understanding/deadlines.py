@@ -14,7 +14,9 @@ A clock-time promise is resolved against its anchor by DOMAIN.md's rules (our ch
   the day); [an hour with no such word and no zero ("9点", "9:30") is the next 9 or 21 o'clock after the anchor
   on that day; on a later day hours 1-6 are afternoon (明天3点 = 15:00), 7-12 as written; "09:00" is 09:00];
 - a period alone: 中午前 / 上午前 = 12:00, 下午前 = 18:00, 晚上前 / 今晚前 = end of the day;
-- [a day with no time (周五前, 明天之内, 今天内) = the end of that day, 23:59:59];
+- dates: "11月30日前" = the next 30 November on or after the anchor's day; "30号前" = this month's 30th, else next
+  month's (a shorter month's last day); "月底前" = this month's last day;
+- [a day with no time (周五前, 明天之内, 今天内, 30号前) = the end of that day, 23:59:59];
 - [with no day word, a time already past when said is the next day's ("21:00前" said at 22:00 = tomorrow 21:00)];
 - [with a day word, a time already past when said ("今天21点前" said at 22:00) was due when it was said: the
   deadline is the moment it was said, within 0 seconds].
@@ -38,6 +40,7 @@ NO_DEADLINE_STATUSES = ("unpaid", "expired", "refunded")  # nothing is owed
 
 _CN = "零一二两三四五六七八九十"
 _DAY = r"(?P<day>大后天|后天|今天|今日|今儿|今晚|今早|今夜|明天|明日|明儿|明晚|明早)"
+_DATE = r"(?:(?P<mon>\d{1,2})\s*月\s*(?P<mday>\d{1,2})\s*[日号]|(?<![\d月])(?P<dom>\d{1,2})\s*号|(?P<eom>月底|月末))"
 _WEEK = rf"(?P<wk>下个?|这个?|本)?(?:星期|周|礼拜)(?P<wd>[一二三四五六日天1-7])"
 _PERIOD = r"(?P<period>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)"
 _CLOCK = (
@@ -48,7 +51,7 @@ _END = r"(?P<end>之前|以前|前|为止|之内|以内|内)(?![台面端后往�
 _LEAD = r"(?P<lead>最晚|最迟|不晚于|不迟于)"
 _ACT = r"(?=\s*(?:给你|给您|帮你|帮您|发货|发给|发你|发您|处理|到账|安排|搞定|弄好|上号|补发|发出))"
 _CLOCK_PROMISE = re.compile(
-    rf"(?:{_LEAD}\s*)?(?:{_DAY}|{_WEEK})?\s*(?:{_PERIOD})?\s*(?:{_CLOCK})?\s*(?:{_END}|{_ACT}|(?(lead)|(?!)))"
+    rf"(?:{_LEAD}\s*)?(?:{_DAY}|{_WEEK}|{_DATE})?\s*(?:{_PERIOD})?\s*(?:{_CLOCK})?\s*(?:{_END}|{_ACT}|(?(lead)|(?!)))"
 )
 _CONDITION_AFTER = re.compile(r"^.{0,4}?(?:付款|支付|下单|拍下|购买|付清|转账|确认|申请|联系|提交|回复)")
 _REQUEST_BEFORE = re.compile(r"(?:请|需|须|要|务必)\s*(?:在|于)?\s*$")
@@ -70,6 +73,8 @@ class ClockSpec:
     day_offset: int | None = None  # 今天 0, 明天 1, 后天 2
     weekday: int | None = None  # Monday 0
     week: str = ""  # "" (next such day), "this", "next"
+    month: int | None = None  # "11月30日": 11; "30号": 0 (this month or the next); "月底": 0 with mday 0
+    mday: int | None = None
     period: str | None = None  # 上午, 下午, 晚上 …
     hour: int | None = None
     minute: int = 0
@@ -77,7 +82,7 @@ class ClockSpec:
 
     @property
     def has_day(self) -> bool:
-        return self.day_offset is not None or self.weekday is not None
+        return self.day_offset is not None or self.weekday is not None or self.mday is not None
 
 
 def _cn_number(s: str) -> int | None:
@@ -103,7 +108,11 @@ def _spec(m: re.Match) -> ClockSpec | None:
         return None
     day = g["day"]
     period = g["period"] or _DAY_PERIOD.get(day or "")
+    month, mday = _date_parts(g)
+    if month is not None and mday is None:
+        return None  # "2月30号" names no day
     spec = ClockSpec(
+        month=month, mday=mday,
         day_offset=_DAY_OFFSETS[day] if day else None,
         weekday=_WEEKDAYS[g["wd"]] if g["wd"] else None,
         week={"下": "next", "下个": "next", "这": "this", "这个": "this", "本": "this"}.get(g["wk"] or "", ""),
@@ -112,11 +121,28 @@ def _spec(m: re.Match) -> ClockSpec | None:
     )
     if spec.hour is None and not spec.has_day and period not in _PERIOD_ALONE and period != "晚上":
         return None  # a lone "前" / "内"
-    if g["end"] in ("之内", "以内", "内") and (spec.hour is not None or not spec.has_day):
+    if g["end"] in ("之内", "以内", "内") and (spec.hour is not None or not spec.has_day or g["dom"] or g["mday"]):
         return None  # "21点内" is not said; "30分钟内" is a duration (promises.py)
     if g["end"] is None and not (g["lead"] or spec.has_day):
         return None  # "9点给你发" is too loose without 今天/明天 or 最晚
     return spec
+
+
+def _date_parts(g: dict) -> tuple[int | None, int | None]:
+    """(month, day) of a date word: "11月30日" (11, 30), "30号" (0, 30), "月底" (0, 0); (None, None) for none."""
+    if g["eom"]:
+        return 0, 0
+    if g["dom"]:
+        day = int(g["dom"])
+        return (0, day) if 1 <= day <= 31 else (0, None)
+    if g["mon"]:
+        month, day = int(g["mon"]), int(g["mday"])
+        try:
+            date(2024, month, day)  # a leap year: 2月29日 is a day
+        except ValueError:
+            return month, None
+        return month, day
+    return None, None
 
 
 def find_clock_promises(text: str) -> list[tuple[int, int, ClockSpec]]:
@@ -137,7 +163,30 @@ def find_clock_promises(text: str) -> list[tuple[int, int, ClockSpec]]:
 # --- placing a spec on the calendar ----------------------------------------------------------------------------
 
 
+def _calendar_day(spec: ClockSpec, today: date) -> date:
+    """"11月30日": the next such date on or after today; "30号": this month's, else next month's (the month's last
+    day when it is shorter); "月底": this month's last day."""
+    if spec.month:
+        for year in range(today.year, today.year + 9):
+            try:
+                d = date(year, spec.month, spec.mday)
+            except ValueError:  # 2月29日 outside a leap year
+                continue
+            if d >= today:
+                return d
+    first = today.replace(day=1)
+    for months in (0, 1):
+        start = (first + timedelta(days=32 * months)).replace(day=1)
+        last = ((start + timedelta(days=32)).replace(day=1) - timedelta(days=1)).day
+        d = start.replace(day=min(spec.mday or last, last))
+        if d >= today:
+            return d
+    return today
+
+
 def _day(spec: ClockSpec, today: date) -> date:
+    if spec.mday is not None:
+        return _calendar_day(spec, today)
     if spec.day_offset is not None:
         return today + timedelta(days=spec.day_offset)
     if spec.weekday is None:
