@@ -266,6 +266,21 @@ def test_paid_order_pages_and_chats_get_no_card():
     assert not risk.assess(chat.read_bytes(), "https://shop.example/user/ticket/1", now=NOW)["applies"]
 
 
+def test_corpus_pages_get_the_card_only_before_payment():
+    """The page-understanding corpus (real systems' markup): product pages get the card; chats, sign-in and
+    loading screens and orders that are no longer unpaid do not."""
+    import json
+
+    for page in sorted((Path(__file__).parent / "corpus").glob("*/*.html")):
+        want = json.loads(page.with_name(page.name[:-5] + ".expect.json").read_text("utf-8"))
+        fields = want.get("fields", {})
+        result = risk.assess(page.read_bytes(), want.get("url") or "https://shop.example/", now=NOW)
+        if fields.get("page_kind") == "product":
+            assert result["page"] == "product", page.name
+        elif fields.get("page_kind") != "order" or fields.get("status_code") not in ("unpaid", None):
+            assert not result["applies"], (page.name, result["page"])
+
+
 @pytest.mark.parametrize("junk", [b"", b"\x00\xff\xfe" * 1000, "<" * 50_000, "<div>" * 20_000])
 def test_junk_pages_do_not_crash(junk):
     result = risk.assess(junk, "https://s.example/", now=NOW)

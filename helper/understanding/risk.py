@@ -449,11 +449,14 @@ def page_role(facts: dict, page: Page, payment: list[dict]) -> str | None:
         return None  # a real conversation; a product page's badges read as untimed "messages" are not one
     if kind == "order" and status not in ("unpaid", "unknown", None):
         return None  # a paid order's page: too late for a check before paying
-    if kind == "order" or T.CHECKOUT_MARK.search(page.text):
+    if (kind == "order" and status == "unpaid") or T.CHECKOUT_MARK.search(page.text):
         return "checkout"
+    if kind == "order":  # status not read: a checkout only if the page says so
+        return "checkout" if T.CHECKOUT_BUTTON.search(page.text) else None
     if kind == "product" or T.PRODUCT_MARK.search(page.text):
         return "product"
-    return "checkout" if any(s["tone"] == "strong" for s in payment) else None
+    strong_pay = any(s["tone"] == "strong" for s in payment)
+    return "checkout" if strong_pay or T.CHECKOUT_BUTTON.search(page.text) else None
 
 
 def level_of(signals: list[dict]) -> str:

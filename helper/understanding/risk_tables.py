@@ -114,7 +114,9 @@ CONTACT = re.compile(
     r"(?:客服|联系)\s*(?:QQ|微信|电话|邮箱|TG|Telegram)|QQ\s*[:：群号]\s*\d{5,11}|微信\s*[:：号]|在线客服|联系客服|联系我们|"
     r"[\w.+-]+@[\w-]+\.[A-Za-z]{2,}|(?<!\d)1[3-9]\d{9}(?!\d)|t\.me/\w+", re.I)
 
-CHECKOUT_MARK = re.compile(r"确认订单|订单确认|扫码支付|立即支付|提交订单|请选择付款方式|选择支付方式|支付订单|请在\s*\d+\s*分钟内(?:完成)?(?:支付|付款)")
+# A checkout page names itself; "提交订单" / "立即支付" buttons also sit on product pages' purchase forms.
+CHECKOUT_MARK = re.compile(r"确认订单|订单确认|扫码支付|请选择付款方式|未完成支付|请在\s*\d+\s*分钟内(?:完成)?(?:支付|付款)")
+CHECKOUT_BUTTON = re.compile(r"提交订单|立即支付|选择支付方式|支付订单|去支付")
 PRODUCT_MARK = re.compile(r"立即购买|加入购物车|立即下单|购买数量|商品详情|商品说明|商品描述|宝贝详情|库存")
 PRODUCT_SELECTORS = ".goods-name, .list_item_title, #gootsp, .goods-title, .product-title, .header-title, h1, h2, h3, h4"
 PRICE_LABEL = re.compile(r"(?:实际支付价格|实付|应付|合计|小计|商品售价|售价|单价|价格)\s*[:：]?\s*[¥￥]?\s*(\d{1,7}(?:\.\d{1,2})?)")
