@@ -1,6 +1,6 @@
 """Floor on the corpus of issue 12 (tests/corpus/): the generic reader, with the known-site table switched off,
 gets at least FLOOR of the checked fields right on the TEST half (pages no rule was written against), and no
-page takes longer than the 50 ms budget. bench/bench_extract.py prints the same figures per system and field.
+page takes more than the 50 ms budget of CPU time (best of three). bench/bench_extract.py prints the same figures per system and field.
 
 FLOOR is the figure reached when this test was written, rounded down (0.975; issue 12 asks for 0.95). Raise
 it as the reader improves; never lower it to let a change through."""
@@ -22,19 +22,21 @@ TUNING_FLOOR = 0.98
 BUDGET_S = 0.050
 
 
+def _cpu_seconds(html: bytes, page) -> float:
+    """CPU time of one reading (wall time on a machine shared by many test runs measures the others too)."""
+    started = time.process_time()
+    extract(html, page.url, now=page.now, known_sites=False)
+    return time.process_time() - started
+
+
 def _share(half: str) -> tuple[float, list[str]]:
     right = total = 0
     slow = []
     for page in load_corpus(halves=(half,)):
         html = page.html_path.read_bytes()
-        started = time.perf_counter()
         result = extract(html, page.url, now=page.now, known_sites=False)
-        if time.perf_counter() - started > BUDGET_S:
-            # once more: a single slow run on a shared machine is noise, two are a slow page
-            started = time.perf_counter()
-            extract(html, page.url, now=page.now, known_sites=False)
-            if time.perf_counter() - started > BUDGET_S:
-                slow.append(page.name)
+        if min(_cpu_seconds(html, page) for _ in range(3)) > BUDGET_S:
+            slow.append(page.name)
         s = score(result, page.expect["fields"])
         right, total = right + s.right, total + s.total
     return right / total, slow

@@ -223,3 +223,24 @@ def test_a_day_holding_one_message_belongs_to_the_thread():
     msgs = extract(html, None, now=NOW)["messages"]
     assert [(m["sender"], m["text"]) for m in msgs] == [
         ("buyer", "还没发货"), ("merchant", "今天21点前给你处理"), ("buyer", "到现在也没处理")]
+
+
+@pytest.mark.parametrize("layout", [{"boxes": "x"}, {"width": "wide", "boxes": {"1/0/0": [1, 2, 3, 4]}},
+                                    {"width": 1000, "boxes": {"1/0/0": ["a", 0, 1, 1], "1/0/1": [1, 2]}}, {}])
+def test_bad_layout_is_ignored_not_an_error(layout):
+    items = "<div class='m'><span class='time'>10:01</span><p>在吗</p></div><div class='m'><span class='time'>10:02</span><p>在</p></div>"
+    assert len(extract(f"<div class='log'>{items}</div>", None, now=NOW, layout=layout)["messages"]) == 2
+
+
+def test_cli_reads_a_layout_file(tmp_path, capsys):
+    from helper.cli import main as witness
+
+    page = tmp_path / "chat.html"
+    page.write_text("<div class='log'><div class='m'><span class='time'>10:01</span><p>在吗</p></div>"
+                    "<div class='m'><span class='time'>10:02</span><p>在的</p></div></div>", "utf-8")
+    layout = tmp_path / "layout.json"
+    layout.write_text(json.dumps({"width": 1000, "boxes": {"1/0/0": [600, 0, 300, 40], "1/0/1": [40, 50, 300, 40]}}))
+    assert witness(["extract", str(page), "--layout", str(layout), "--now", "2026-11-27T15:00:00+08:00", "--json"]) == 0
+    assert [m["sender"] for m in json.loads(capsys.readouterr().out)["messages"]] == ["buyer", "merchant"]
+    layout.write_text("[1, 2]")
+    assert witness(["extract", str(page), "--layout", str(layout), "--json"]) == 2

@@ -110,13 +110,17 @@ def layout_side(node: dom.Node, layout: dict | None) -> str | None:
         return None
     width = layout.get("width")
     box = layout["boxes"].get(path_of(node))
-    if not box or not width or len(box) != 4:
-        return None
+    if not isinstance(box, (list, tuple)) or len(box) != 4 or not _numbers(width, *box) or width <= 0:
+        return None  # a box or width that is not numbers says nothing (layout comes from outside)
     x, _, w, _ = box
     centre = x + w / 2
     if w >= width * 0.8:
         return None  # full-width rows say nothing about sides
     return "buyer" if centre > width / 2 else "merchant"
+
+
+def _numbers(*values) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and v == v for v in values)
 
 
 def path_of(node: dom.Node) -> str:

@@ -222,7 +222,7 @@ def _cells(row: dom.Node) -> int:
 
 def _only_time(text: str, now: datetime) -> bool:
     found = find_timestamps(text, now)
-    return len(found) == 1 and len(text.strip()) - len(found[0].text) <= 2
+    return len(found) == 1 and not _WORDY.search(_without(text, found[0]))
 
 
 def _separator(node: dom.Node, now: datetime) -> tuple[date, datetime | None] | None:
@@ -235,7 +235,7 @@ def _separator(node: dom.Node, now: datetime) -> tuple[date, datetime | None] | 
     if d is not None:
         return d, None
     found = find_timestamps(text, now)
-    if len(found) == 1 and len(text.strip()) - len(found[0].text) <= 2:
+    if len(found) == 1 and not _WORDY.search(_without(text, found[0])):
         return found[0].dt.date(), found[0].dt
     return None
 
