@@ -17,7 +17,7 @@ def canonicalize_name(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 report = json.load(open(sys.argv[1]))
 pins = sorted((canonicalize_name(i["metadata"]["name"]), i["metadata"]["version"]) for i in report["install"]
-              if canonicalize_name(i["metadata"]["name"]) not in ("order-witness", "pip", "setuptools"))
+              if canonicalize_name(i["metadata"]["name"]) not in ("order-witness", "pip"))
 print("# Exact versions for a reproducible install: scripts/setup.sh installs these, then the project itself")
 print("# (--no-deps). Made by scripts/lock.sh from pyproject.toml (runtime + test extras); do not edit by hand.")
 print(f"# Resolved with Python {report.get('environment', {}).get('python_full_version', '?')} "

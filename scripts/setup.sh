@@ -37,7 +37,7 @@ want=$(cat pyproject.toml requirements.lock setup.py | sha256sum | cut -c1-64)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q --no-deps -r requirements.lock  # exactly the lock, no resolving
-  .venv/bin/python -m pip install -q --no-deps -e '.[test]'
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e '.[test]'  # setuptools comes from the lock
   .venv/bin/python -m pip check  # the lock satisfies every declared dependency
   echo "$want" > "$stamp"
 fi

@@ -44,8 +44,9 @@ def installed(tmp_path_factory):
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, src / rel)
     dist = root / "dist"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(src)],
-                           capture_output=True, text=True, timeout=600)
+    # No build isolation: setuptools comes from the test environment (requirements.lock), so no network.
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(dist), str(src)], capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stdout + build.stderr
     wheel = next(dist.glob("order_witness-*.whl"))
     venv = root / "venv"
