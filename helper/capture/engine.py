@@ -195,6 +195,7 @@ async def capture_cdp(
             restored = await quietly(fullpage.restore(world), 5)
             await quietly(fullpage.show_own_ui(cdp, hidden))
         timings["tiles_ms"] = round((time.perf_counter() - t0) * 1000) - timings["prepare_ms"]
+        timings["each_tile_ms"] = stream.tile_ms
 
         def lines_for(sha: str):
             return stamp_lines(captured_at=captured_at, url=before["url"], title=before["title"],

@@ -22,6 +22,7 @@ import asyncio
 import base64
 import io
 import struct
+import time
 
 from ..core.errors import CaptureError
 from .pngout import PngStream
@@ -233,6 +234,7 @@ async def capture_tiles(cdp, layout: dict) -> PngStream:
     width, height = int(layout["width"]), int(layout["height"])
     tile_css = max(1, int(TILE_DEVICE_PX / max(out, device)))
     stream = PngStream(round(width * out))
+    stream.tile_ms = []  # each tile's screenshot, for meta.timings_ms
     pending: asyncio.Future | None = None
     # Drawing beyond the viewport resizes the page's view (a resize event the page can see): only when needed.
     vp = layout["viewport"]
@@ -240,6 +242,7 @@ async def capture_tiles(cdp, layout: dict) -> PngStream:
 
     for top in range(0, height, tile_css):
         h = min(tile_css, height - top)
+        t = time.perf_counter()
         shot = await cdp.send("Page.captureScreenshot", {
             "format": "png",
             "clip": {"x": 0, "y": top, "width": width, "height": h, "scale": clip_scale},
@@ -247,6 +250,7 @@ async def capture_tiles(cdp, layout: dict) -> PngStream:
             "optimizeForSpeed": True,
         })
         png = base64.b64decode(shot["data"])
+        stream.tile_ms.append(round((time.perf_counter() - t) * 1000))
         if pending is not None:
             await pending  # tiles go into the stream in order
         pending = asyncio.ensure_future(asyncio.to_thread(stream.add_png, png))

@@ -14,6 +14,7 @@ from string import Template
 
 from .. import __version__
 from ..capture.browser import launch_browser
+from ..capture.stamp import SOURCE_LABELS
 from ..core.clock import china
 from ..orders.offers import promise_quote
 from .drafts import money, timeline
@@ -102,7 +103,7 @@ def report_html(*, order: dict, captures: list[dict], messages: list[dict], acti
         head = f"<h3>#{c['id']} {e(KIND_ZH.get(c.get('kind'), '页面'))} · 取证时间 {_t(c.get('captured_at'))}</h3>"
         info = _rows([("网址 URL", f"<span class='hash'>{f(c.get('url') or '—')}</span>"),
                       ("标题 Title", f(c.get("title") or "—")),
-                      ("来源 Source", e(str(c.get("source") or "—")))] + environment_rows(c.get("meta") or {}, text_filter))
+                      ("来源 Source", e(SOURCE_LABELS.get(c.get("source"), str(c.get("source") or "—"))))] + environment_rows(c.get("meta") or {}, text_filter))
         shot = ""
         key = (c["id"], img["name"]) if img is not None else None
         if key is not None and (key in image_src or key in (image_note or {})):
