@@ -196,3 +196,14 @@ async def test_a_page_that_changes_on_every_look_does_not_fill_the_store(aiohttp
     r = await client.post("/api/offers", json={"url": "https://other.example/buy/1", "html": PRODUCT, "reason": "opened"},
                           headers=auth)
     assert r.status == 200  # another shop is not held up
+
+
+async def test_offer_snapshots_respect_the_size_and_disk_budget(aiohttp_client, config, auth):
+    client = await aiohttp_client(create_app(config.with_(max_capture_mb=0.001), now=Clock(T0)))
+    r = await client.post("/api/offers", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT, "reason": "opened"},
+                          headers=auth)
+    assert r.status == 413
+    full = await aiohttp_client(create_app(config.with_(disk_budget_mb=0.0), now=Clock(T0)))
+    r = await full.post("/api/offers", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT, "reason": "opened"},
+                        headers=auth)
+    assert r.status == 507 and (await r.json())["error"]["code"] == "disk_budget"

@@ -7,6 +7,7 @@ import asyncio
 
 from aiohttp import web
 
+from helper.capture import snapshots
 from helper.orders.offers import buyer_history, keep_offer
 from helper.orders.tracking import SHOP_KINDS
 from helper.store import Store
@@ -31,6 +32,10 @@ async def page_risk(request: web.Request) -> web.Response:
 async def keep_offer_snapshot(request: web.Request) -> web.Response:
     body = await read_json(request, {"url": (str,), "html": (str,), "title": (str, type(None)), "reason": (str,)},
                            required=("url", "html", "reason"))
-    answer = await asyncio.to_thread(keep_offer, request.app[keys.STORE], html=body["html"], url=body["url"],
+    # an automatic snapshot like the chat watcher's: within one capture's size and the evidence disk budget
+    config, store = request.app[keys.CONFIG], request.app[keys.STORE]
+    snapshots.check_size({"dom.html": body["html"].encode("utf-8")}, config.max_capture_mb)
+    snapshots.check_budget(await asyncio.to_thread(store.evidence_bytes), config.disk_budget_mb)
+    answer = await asyncio.to_thread(keep_offer, store, html=body["html"], url=body["url"],
                                      title=body.get("title"), reason=body["reason"], now=request.app[keys.NOW]())
     return web.json_response(answer)
