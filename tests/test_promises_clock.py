@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from helper.core.clock import CHINA
-from helper.understanding import deadlines, promises
+from helper.understanding import clock_promises, deadlines, promises
 
 FRI_14 = datetime(2026, 11, 27, 14, 0, tzinfo=CHINA)  # a Friday
 
@@ -16,9 +16,9 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
 
 
 def due_of(text: str, said: datetime) -> datetime | None:
-    found = deadlines.find_clock_promises(text)
+    found = clock_promises.find_clock_promises(text)
     assert len(found) <= 1, found
-    return deadlines.resolve(found[0][2], said) if found else None
+    return clock_promises.resolve(found[0][2], said) if found else None
 
 
 # (text, said at, promised time). 2026-11-27 is a Friday; 11-29 a Sunday; 11-30 a Monday.
@@ -105,7 +105,7 @@ def test_clock_promise_resolves_against_when_it_was_said(text, said, due):
     "30分钟内发货", "9点给你发", "10日内发货", "订单号502261前", "2月30号前",
 ])
 def test_not_clock_promises(text):
-    assert deadlines.find_clock_promises(text) == []
+    assert clock_promises.find_clock_promises(text) == []
 
 
 def test_said_time_in_another_zone_is_read_in_china_time():
@@ -116,9 +116,9 @@ def test_said_time_in_another_zone_is_read_in_china_time():
 
 
 def test_naive_said_time_is_refused():
-    spec = deadlines.find_clock_promises("今天21点前")[0][2]
+    spec = clock_promises.find_clock_promises("今天21点前")[0][2]
     with pytest.raises(ValueError):
-        deadlines.resolve(spec, datetime(2026, 11, 27, 14, 0))
+        clock_promises.resolve(spec, datetime(2026, 11, 27, 14, 0))
 
 
 # --- promises: who made it, which one applies ------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_later_chat_promise_is_chosen():
              + promises.find_promises("抱歉，明天中午前一定处理好", "chat", position=3, at=at(27, 21, 30)))
     chosen = promises.choose(cands, product=None, mode=None)
     assert chosen.text == "抱歉，明天中午前一定处理好"
-    assert deadlines.resolve(chosen.clock, chosen.at) == at(28, 12)
+    assert clock_promises.resolve(chosen.clock, chosen.at) == at(28, 12)
 
 
 # --- the one deadline computation -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ Candidates come with the place they were found (`source`): "chat" (a merchant's 
 3. within chat the latest message, elsewhere the first in the page; a clause naming this product's class
    beats a generic one.
 
-Clock-time promises ("今天21点前给你处理", "周五前") come from deadlines.py and carry their `clock`; `describe`
+Clock-time promises ("今天21点前给你处理", "周五前") come from clock_promises.py and carry their `clock`; `describe`
 places them on the calendar. Outside a merchant's chat message, reported speech ("商品写着 1 小时内到账",
 "你们说好的24小时内") is somebody quoting a promise, not making one.
 """
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import deadlines
+from . import clock_promises, deadlines
 
 SOURCES = ("order_note", "chat", "product", "rules", "auto_delivery")
 
@@ -60,7 +60,7 @@ class Promise:
     position: int = 0
     at: datetime | None = None  # when it was said (chat messages)
     scope: str = ""  # the comma-delimited part holding the window, for mode/class hints
-    clock: deadlines.ClockSpec | None = None  # a clock-time promise; within_seconds comes from describe()
+    clock: clock_promises.ClockSpec | None = None  # a clock-time promise; within_seconds comes from describe()
 
     def as_dict(self) -> dict:
         return {"text": self.text, "within_seconds": self.within_seconds, "source": self.source}
@@ -114,7 +114,7 @@ def find_promises(text: str, source: str, *, position: int = 0, at: datetime | N
     out: list[Promise] = []
     if not text:
         return out
-    for start, end, spec in deadlines.find_clock_promises(text):
+    for start, end, spec in clock_promises.find_clock_promises(text):
         out.append(Promise(_clause(text, start, end), 0, source, position + start, at, _scope(text, start, end), spec))
     for m in _DURATION.finditer(text):
         after = text[m.end(): m.end() + 12]
@@ -175,7 +175,7 @@ def describe(p: Promise, *, paid_at: datetime | None, ordered_at: datetime | Non
     within: int | None = p.within_seconds
     if p.clock is not None:
         start = deadlines.anchor(p.source, p.text, said_at=p.at, paid_at=paid_at, ordered_at=ordered_at)
-        within = int((deadlines.resolve(p.clock, start) - start).total_seconds()) if start else None
+        within = int((clock_promises.resolve(p.clock, start) - start).total_seconds()) if start else None
     return {"text": p.text, "within_seconds": within, "source": p.source}
 
 
