@@ -10,6 +10,7 @@ from aiohttp import web
 
 from helper.core import clock
 from helper.core.errors import BadRequest, NotFound
+from helper.core.folder import private_folder
 from helper.package.drafts import CHANNELS, CLAIMS, drafts_for_store
 from helper.package.export import export_order
 from helper.package.verify_package import verify_package as check_package
@@ -48,8 +49,7 @@ async def export(request: web.Request) -> web.Response:
     claim = body.get("claim") or "refund"
     if claim not in CLAIMS:
         raise BadRequest(f"unknown claim {claim!r}; one of {', '.join(CLAIMS)}")
-    folder = config.data_dir / "exports"
-    folder.mkdir(exist_ok=True)
+    folder = private_folder(config.data_dir / "exports")  # 0700, not a planted link
 
     def work(progress=None):
         return export_order(store, order_id, folder / name, config, now=now, redact=bool(body.get("redact")), claim=claim,

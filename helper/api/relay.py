@@ -53,7 +53,7 @@ def _parse(msg) -> dict | None:
         return None
     try:
         data = json.loads(msg.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # malformed or nested too deep
         return None
     return data if isinstance(data, dict) else None
 
