@@ -106,18 +106,9 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
             regions.setdefault(id(node), source)
 
     page_rows, chat_rows = [], []
+    memo: dict[int, tuple[bool, str | None]] = {}
     for row in dom.rows(root):
-        inside_chat, region = False, None
-        a = row.node
-        while a is not None:
-            if id(a) in chat_ids:
-                inside_chat = True
-                break
-            if region is None and id(a) in regions:
-                region = regions[id(a)]
-            if region is None and (a.tag == "footer" or "footer" in a.attrs.get("class", "")):
-                region = "rules"  # a shop-wide statement, not this order's note
-            a = a.parent
+        inside_chat, region = _row_context(row.node, chat_ids, regions, memo)
         if not inside_chat:
             page_rows.append((row.cells, region))
         else:
@@ -172,6 +163,30 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
         if state:
             result["page_kind"], result["messages"] = state, []
     return result
+
+
+def _row_context(node, chat_ids, regions, memo) -> tuple[bool, str | None]:
+    """(inside the chat, the promise source of the innermost marked region) of an element, from its ancestors:
+    a site's regions, or a footer (a shop-wide statement, not this order's note). Memoised per element."""
+    path = []
+    known = (False, None)
+    while node is not None:
+        hit = memo.get(id(node))
+        if hit is not None:
+            known = hit
+            break
+        path.append(node)
+        node = node.parent
+    for n in reversed(path):  # from the outermost unknown element down
+        inside, region = known
+        if id(n) in chat_ids:
+            inside = True
+        own = regions.get(id(n))
+        if own is None and (n.tag == "footer" or "footer" in n.attrs.get("class", "")):
+            own = "rules"
+        known = (inside, own or region)
+        memo[id(n)] = known
+    return known
 
 
 def _read_chat(root, index, site, now, layout) -> tuple[list[dict], list[dom.Node]]:

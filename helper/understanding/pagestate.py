@@ -60,19 +60,27 @@ def only_state_messages(result: dict) -> bool:
 
 def _body_text(root: dom.Node) -> str:
     """Visible text outside the page's chrome (nav bars, headers, footers)."""
-    rows = []
-    for row in dom.rows(root):
-        if not _in_chrome(row.node):
-            rows.append(row.text)
-    return "\n".join(rows)
+    memo: dict[int, bool] = {}
+    return "\n".join(row.text for row in dom.rows(root) if not _in_chrome(row.node, memo))
 
 
-def _in_chrome(node: dom.Node | None) -> bool:
+def _in_chrome(node: dom.Node | None, memo: dict[int, bool]) -> bool:
+    """Inside a nav/header/footer/aside that is not itself inside main or article (memoised per element)."""
+    path = []
+    answer = False
     while node is not None:
+        known = memo.get(id(node))
+        if known is not None:
+            answer = known
+            break
+        path.append(node)
         if node.tag in ("nav", "footer", "header", "aside") and not _inside_main(node):
-            return True
+            answer = True
+            break
         node = node.parent
-    return False
+    for n in path:
+        memo[id(n)] = answer
+    return answer
 
 
 def _inside_main(node: dom.Node) -> bool:
