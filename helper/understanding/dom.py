@@ -184,6 +184,25 @@ def _flatten_deep(html: str) -> str:
     return "".join(out)
 
 
+def inherited(node: Node | None, memo: dict, step, start):
+    """A value every element inherits from its parent: `step(parent's value, element)`, `start` above the root.
+    Worked out once per element (memo: id -> value) by walking up to the nearest known ancestor, not to the root
+    for every question."""
+    path = []
+    known = start
+    while node is not None:
+        hit = memo.get(id(node))
+        if hit is not None:
+            known = hit
+            break
+        path.append(node)
+        node = node.parent
+    for n in reversed(path):
+        known = step(known, n)
+        memo[id(n)] = known
+    return known
+
+
 def parse(html: str) -> Node:
     return Document(html).root
 

@@ -166,27 +166,17 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
 
 
 def _row_context(node, chat_ids, regions, memo) -> tuple[bool, str | None]:
-    """(inside the chat, the promise source of the innermost marked region) of an element, from its ancestors:
-    a site's regions, or a footer (a shop-wide statement, not this order's note). Memoised per element."""
-    path = []
-    known = (False, None)
-    while node is not None:
-        hit = memo.get(id(node))
-        if hit is not None:
-            known = hit
-            break
-        path.append(node)
-        node = node.parent
-    for n in reversed(path):  # from the outermost unknown element down
-        inside, region = known
-        if id(n) in chat_ids:
-            inside = True
+    """(inside the chat, the promise source of the innermost marked region) of an element: a site's regions, or
+    a footer (a shop-wide statement, not this order's note)."""
+
+    def step(above, n):
+        inside, region = above
         own = regions.get(id(n))
         if own is None and (n.tag == "footer" or "footer" in n.attrs.get("class", "")):
             own = "rules"
-        known = (inside, own or region)
-        memo[id(n)] = known
-    return known
+        return inside or id(n) in chat_ids, own or region
+
+    return dom.inherited(node, memo, step, (False, None))
 
 
 def _read_chat(root, index, site, now, layout) -> tuple[list[dict], list[dom.Node]]:

@@ -65,22 +65,12 @@ def _body_text(root: dom.Node) -> str:
 
 
 def _in_chrome(node: dom.Node | None, memo: dict[int, bool]) -> bool:
-    """Inside a nav/header/footer/aside that is not itself inside main or article (memoised per element)."""
-    path = []
-    answer = False
-    while node is not None:
-        known = memo.get(id(node))
-        if known is not None:
-            answer = known
-            break
-        path.append(node)
-        if node.tag in ("nav", "footer", "header", "aside") and not _inside_main(node):
-            answer = True
-            break
-        node = node.parent
-    for n in path:
-        memo[id(n)] = answer
-    return answer
+    """Inside a nav/header/footer/aside that is not itself inside main or article."""
+    return dom.inherited(node, memo, _chrome_step, False)
+
+
+def _chrome_step(above: bool, node: dom.Node) -> bool:
+    return above or (node.tag in ("nav", "footer", "header", "aside") and not _inside_main(node))
 
 
 def _inside_main(node: dom.Node) -> bool:
