@@ -108,7 +108,12 @@ class RiskCard {
   }
 
   setSnapshot(reply) {
-    if (!this.snap || !reply || reply.error || !reply.snapshot) return;
+    if (!this.snap || !reply) return;
+    if (reply.error) {
+      this.snap.textContent = t('riskSnapshotFailed', [errorText(reply.error)]);
+      return;
+    }
+    if (!reply.snapshot) return;
     const s = reply.snapshot;
     const hash = String(s.sha256 || '').slice(0, 12);
     this.snap.textContent = t(s.reused ? 'riskSnapshotSame' : 'riskSnapshotSaved', [formatTime(s.captured_at), hash]);
