@@ -84,7 +84,7 @@ async def open_card(h, url: str, want=lambda info: True):
         info = await ow(CARD)
         return info if info and want(info) else None
 
-    return page, ow, await poll(card, timeout=20, what=f"the risk card on {url}")
+    return page, ow, await poll(card, timeout=30, what=f"the risk card on {url}")
 
 
 async def test_card_appears_within_300_ms_of_the_page_settling(tmp_path):
@@ -120,17 +120,18 @@ async def test_offer_is_kept_when_opened_and_when_the_buyer_goes_to_pay(tmp_path
             page, ow, info = await open_card(h, f"{base}/buy/12", want=lambda i: i["snapshots"])
             first = info["snapshots"][0]
             assert not first["reused"] and first["reason"] == "opened"
-            assert "已保存商品页快照" in await poll(lambda: ow("globalThis.__orderWitnessRisk.card.card.innerText"))
+            assert "已保存商品页快照" in await poll(lambda: ow("globalThis.__orderWitnessRisk.card.card.innerText"),
+                                              timeout=30, what="the snapshot line on the card")
             await page.click("button[lay-submit]")  # a real, trusted click on 下单: the form posts to the bill page
             await page.wait_for_url(f"{base}/postOrder")
             ow = await h.isolated(page)
             bill = await poll(lambda: ow(CARD), timeout=20, what="the card on the checkout page")
             assert bill["page"] == "checkout"
-            snaps = await poll(lambda: _offer_events(h, first["id"]), what="the offer seen again at the pay click")
+            snaps = await poll(lambda: _offer_events(h, first["id"]), timeout=30, what="the offer seen again at the pay click")
             assert snaps["seen"] == ["pay"]
             caps = [c for c in h.store.list_captures() if c["source"] == "offer"]
             reasons = sorted(c["meta"]["reason"] for c in caps)
-            await poll(lambda: _count_offers(h, 2), what="the checkout snapshot")
+            await poll(lambda: _count_offers(h, 2), timeout=30, what="the checkout snapshot")
             caps = [c for c in h.store.list_captures() if c["source"] == "offer"]
             assert sorted(c["meta"]["reason"] for c in caps) == ["checkout", "opened"], reasons
             # paid, and the buyer keeps the order page with the button: the order takes the product page's promise
