@@ -176,3 +176,17 @@ def test_ocr_command_reads_a_chat_against_the_given_time(tmp_path, shots):
     assert [(m["sender"], m["time"][:16]) for m in chat["messages"]] == [(s, t) for s, _, t, _ in EXPECTED]
     text = run_witness("ocr", str(shot), "--chat", "--now", "2026-11-27T22:00+08:00", check=True).stdout
     assert "2026-11-27 14:00  对方 merchant（星辰卡铺-店长）: 今天21点前给你处理" in text
+
+
+def test_a_capture_read_twice_keeps_one_reading_and_one_set_of_messages(tmp_path, shots):
+    """`witness capture --desktop` reads its capture at once while a running helper's worker may pick the same
+    capture up: the second reading gives way to the first."""
+    from helper.orders.importer import import_image
+    from helper.orders.ocr_jobs import read_capture
+
+    store = Store(tmp_path)
+    cap = import_image(store, shots["phone_wechat"], "chat.png", kind="chat", now=NOW)
+    first = read_capture(store, cap["id"])
+    again = read_capture(store, cap["id"])
+    assert again["id"] == first["id"] and len(store.ocr_of(cap["id"])) == 1
+    assert len(store.messages(capture_id=cap["id"])) == len(EXPECTED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from pathlib import Path
 
 import ocr
@@ -88,17 +89,21 @@ def read_capture(store: Store, capture_id: int, *, engine: str | None = None) ->
         log.warning("OCR failed for capture %s: %s", capture_id, message)
         return store.add_ocr(capture_id, art["name"], status="failed", error=message)
     checks = checks_for(store, capture_id, result["text"])
-    row = store.add_ocr(capture_id, art["name"], status="done", engine=result["engine"], result=result, checks=checks)
-    _read_chat(store, capture, read, now)
+    try:
+        row = store.add_ocr(capture_id, art["name"], status="done", engine=result["engine"], result=result, checks=checks)
+    except sqlite3.IntegrityError:  # read meanwhile by another process (the helper's worker, a CLI command)
+        return store.ocr_of(capture_id)[-1]
+    _read_chat(store, capture_id, read, now)
     return row
 
 
-def _read_chat(store: Store, capture: dict, read, now) -> None:
+def _read_chat(store: Store, capture_id: int, read, now) -> None:
+    capture = store.get_capture(capture_id)
     if capture["kind"] not in CHAT_KINDS or capture.get("message_count"):
         return
     chat = read_chat(read.lines, width=read.width, height=read.height, now=now)
     if chat.messages and (capture["kind"] == "chat" or chat.looks_like_chat):
-        record_chat(store, store.get_capture(capture["id"]), chat.messages)
+        record_chat(store, capture, chat.messages)
 
 
 def recheck(store: Store, capture_id: int) -> None:
