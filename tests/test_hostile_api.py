@@ -181,3 +181,16 @@ async def test_break10_a_capture_of_a_url_with_a_password_stores_no_password(aio
         assert b"hunter2" not in body, art["name"]
         if art["name"] == "text.txt":
             assert "authorized" in body.decode()  # the credentials were used, only not kept
+
+
+@pytest.mark.parametrize("args", [
+    ["draft", "9" * 30, "--channel", "platform"],
+    ["export", "9" * 30, "--out", "{tmp}/x.zip"],
+])
+def test_break10_huge_ids_on_the_command_line_are_a_clear_message(tmp_path, args):
+    """An id SQLite cannot hold was an OverflowError traceback from the CLI too."""
+    from conftest import run_witness
+
+    Store(tmp_path / "data").close()
+    proc = run_witness(*[a.format(tmp=tmp_path) for a in args], data_dir=tmp_path / "data")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "out of range" in proc.stderr, proc.stderr

@@ -119,13 +119,13 @@ class Store:
     def query(self, sql: str, params=()) -> list[dict]:
         """Rows as dicts. Every use of the shared connection holds the lock, so closing can never pull the
         connection from under a reader in another thread."""
-        with self._lock:
+        with self._lock, _in_range():
             if self._closed:
                 raise StoreError("the evidence store is closed")
             return list(self.db.query(sql, params))
 
     def scalar(self, sql: str, params=()):
-        with self._lock:
+        with self._lock, _in_range():
             if self._closed:
                 raise StoreError("the evidence store is closed")
             row = self.conn.execute(sql, params).fetchone()
@@ -150,7 +150,8 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             appended: list[dict] = []
             try:
-                yield appended
+                with _in_range():
+                    yield appended
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -476,6 +477,16 @@ class Store:
                 "FROM orders o ORDER BY o.updated_at DESC, o.id DESC"
             )
         )
+
+
+@contextmanager
+def _in_range():
+    """A number SQLite cannot hold (an id of 30 digits from a command line or a request) is a bad request,
+    never a traceback."""
+    try:
+        yield
+    except OverflowError:
+        raise BadRequest("数字超出范围 / a number is out of range (at most 2^63-1)") from None
 
 
 def _event_row(r: dict) -> dict:
