@@ -10,9 +10,8 @@
   merchant (2).
 The side with the most weight wins; a tie or nothing says None (chat.settle decides from the others).
 
-`layout` (optional, recorded at capture time while the page is open): {"width": <viewport px>,
-"boxes": {PATH: [x, y, w, h]}} where PATH is the element's position from <html> as child-element indices
-joined by "/" (html itself is ""; its second child, body, is "1"). `witness extract` on a bare file has none.
+`layout` (optional, recorded at capture time while the page is open by layout.LAYOUT_JS; the format is in
+layout.py). `witness extract` on a bare file has none: the markup's signals decide.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from __future__ import annotations
 import re
 
 from . import dom
+from .layout import path_of
 
 BUYER_PARTS = frozenset("self me mine my own send sent right user visitor customer guest buyer client outgoing".split())
 MERCHANT_PARTS = frozenset(
@@ -121,16 +121,6 @@ def layout_side(node: dom.Node, layout: dict | None) -> str | None:
 
 def _numbers(*values) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) and v == v for v in values)
-
-
-def path_of(node: dom.Node) -> str:
-    """The element's position from <html>: child-element indices joined by "/"."""
-    steps = []
-    while node.parent is not None and node.parent.tag != "#root":
-        siblings = [c for c in node.parent.children if isinstance(c, dom.Node)]
-        steps.append(str(next(i for i, c in enumerate(siblings) if c is node)))
-        node = node.parent
-    return "/".join(reversed(steps))
 
 
 def vote(node: dom.Node, name: str | None, badge: str | None, *, own_name: str | None = None,

@@ -33,7 +33,8 @@ _NAME_HINT = frozenset("name nick nickname user username author sender from who 
                         "badge tag role level".split())
 _BODY_HINT = frozenset("content text bubble body markdown txt".split())  # beat a name word ("chat-bubble user")
 _WEAK_BODY_HINT = frozenset("msg message detail".split())  # lose to one ("uc-ticket-message__meta")
-_DROP_HINT = frozenset("avatar thumb thumbnail portrait icon emoji face arrow corner status read unread tick check".split())
+_DROP_HINT = frozenset("avatar thumb thumbnail portrait icon emoji face arrow corner status read unread tick check "
+                       "pic photo img image headimg".split())
 _TIME_HINT = frozenset("time date when stamp timestamp datetime".split())
 _SEP_LABEL = re.compile(r"^\s*(?:日期|时间|date)\s*[:：]\s*", re.I)
 _WORDY = re.compile(r"[^\W\d_]", re.U)  # a letter or a CJK character
@@ -300,7 +301,7 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
     pieces = _pieces(node)
     kinds = []
     pieces_rest: dict[int, str] = {}
-    time_block = None
+    time_block = time_at = None
     for text, holder in pieces:
         hint = _hint(holder, node)
         if hint == "drop":
@@ -314,6 +315,7 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
                 item.time, item.time_has_date = stamp or (found[0].dt, found[0].has_date)
             block = _block_of(holder)
             time_block = block if block is not node and _inside(block, node) else None
+            time_at = len(kinds)
             if _WORDY.search(rest) and hint != "time":  # "客服小云 2026-11-27 09:00:00": a name beside the time
                 kinds.append("name")
                 pieces_rest[len(kinds) - 1] = rest
@@ -336,7 +338,8 @@ def _read_item(node: dom.Node, now: datetime, day: date | None) -> Item:
         if kind in ("drop", "time"):
             continue
         text = pieces_rest.get(i, text)
-        if kind == "name" or (not kind and time_block is not None and _within(_block_of(holder), time_block)):
+        if kind == "name" or (not kind and time_block is not None and i < time_at
+                              and _within(_block_of(holder), time_block)):  # a name precedes its time
             names.append(text)
         else:
             body.append(text)
