@@ -150,3 +150,17 @@ def test_break9_helper_start_writes_no_token_into_a_foreign_folder(tmp_path, oth
     with pytest.raises(StoreError) as err:
         read_or_create_token(Config(data_dir=data))
     assert err.value.code == "unsafe_data_dir" and os.listdir(data) == []
+
+
+def test_work_folders_of_dead_exports_are_removed(tmp_path):
+    """An export that died leaves its work folder (redacted copies, previews) in the data folder: gone at the
+    next start once it is 6 hours old; a running export's folder stays."""
+    data = tmp_path / "data"
+    Store(data).close()
+    old, running = data / ".export-dead", data / ".export-running"
+    for d in (old, running):
+        d.mkdir()
+        (d / "1-page.png").write_bytes(b"x")
+    os.utime(old, (0, 0))
+    Store(data).close()
+    assert not old.exists() and running.exists()

@@ -192,9 +192,9 @@ def place_copy(root: Path, path: Path, dest: Path) -> Path:
     fd = open_stored(root, path)
     try:
         try:
-            os.link(path, dest, follow_symlinks=False)
+            os.link(path, dest)  # `path` was just checked: a regular file, no link on the way
             return dest
-        except OSError:
+        except (OSError, NotImplementedError):
             pass
         with os.fdopen(os.dup(fd), "rb") as src, open(dest, "xb") as out:
             while chunk := src.read(CHUNK):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +112,7 @@ class Store:
         self._watermark = last or 0  # every event up to here was committed here or already passed on
         self._own: set[int] = set()  # seqs committed through this Store above the watermark
         self.cleaned_temp = blobs.clean_temp(self.evidence_dir)
+        _clean_stale_exports(self.data_dir)
 
     def close(self) -> None:
         with self._lock:
@@ -477,6 +480,20 @@ class Store:
                 "FROM orders o ORDER BY o.updated_at DESC, o.id DESC"
             )
         )
+
+
+STALE_EXPORT_S = 6 * 3600
+
+
+def _clean_stale_exports(data_dir: Path) -> None:
+    """Work folders of exports that died (`.export-*`: redacted copies, report previews, links) go after 6 h."""
+    now = time.time()
+    for d in data_dir.glob(".export-*"):
+        try:
+            if d.is_dir() and not d.is_symlink() and now - d.stat().st_mtime > STALE_EXPORT_S:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
 
 
 @contextmanager
