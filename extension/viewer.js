@@ -15,6 +15,7 @@ async function init() {
   const name = q.get('name');
   document.getElementById('what').textContent = `#${id} · ${name}`;
   const check = document.getElementById('check');
+  showNotes(id);
   const reply = await helperFile(id, name);
   if (reply.error) {
     check.className = 'error';
@@ -30,6 +31,22 @@ async function init() {
   const img = document.getElementById('image');
   img.src = URL.createObjectURL(reply.blob);
   img.hidden = false;
+}
+
+// Where the capture came from and what the page was (source, page state, changed while captured).
+async function showNotes(id) {
+  const reply = await helperFetch('GET', `/api/captures/${encodeURIComponent(id)}`);
+  if (reply.error || !reply.capture) return;
+  const c = reply.capture;
+  const notes = captureNotes({
+    source: c.source, page_state: c.page_state,
+    changed_during_capture: !!(c.meta && c.meta.page && c.meta.page.changed_during_capture),
+  });
+  document.getElementById('notes').replaceChildren(...notes.map((text) => {
+    const d = document.createElement('div');
+    d.textContent = text;
+    return d;
+  }));
 }
 
 init();

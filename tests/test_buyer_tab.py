@@ -114,6 +114,11 @@ async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path
         # The debugger is detached once the capture ends: attaching again works (it fails while one is attached).
         assert await reattach(h, page) == "attached"
         await page.screenshot(path=str(ARTIFACTS / "buyer-tab-panel.png"))
+        viewer = await h.ctx.new_page()  # the stored image, its hash re-checked, and where it came from
+        await viewer.goto(f"{EXT_BASE}/viewer.html?capture={cap['id']}&name=stamped.png")
+        await viewer.wait_for_selector("#check.ok")
+        await poll(lambda: viewer.inner_text("#notes"), what="the viewer's notes")
+        assert "来源：买家浏览器当前页面" in await viewer.inner_text("#notes")
         proc = run_witness("verify", data_dir=h.config.data_dir)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
