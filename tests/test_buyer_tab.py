@@ -93,7 +93,7 @@ def ocr_text(png: bytes) -> str:
 
 
 async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path):
-    async with harness(tmp_path, pair=False) as h:
+    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
         await pair_as_a_user(h)
         page = await log_in(h, f"/member/order/{SN}")
         assert SN in await page.inner_text("body")
@@ -124,7 +124,7 @@ async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path
 
 
 async def test_a_session_expired_page_in_the_buyers_tab_is_stored_as_login_required_and_the_buyer_is_told(tmp_path):
-    async with harness(tmp_path, pair=False) as h:
+    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
         await pair_as_a_user(h)
         await h.settings(watchHosts=[h.shop_url.split("//", 1)[1]])  # a shop the buyer listed
         page = await h.ctx.new_page()
@@ -140,7 +140,7 @@ async def test_a_session_expired_page_in_the_buyers_tab_is_stored_as_login_requi
 
 
 async def test_logged_in_chat_with_200_messages_in_an_inner_pane_is_whole_and_the_scroll_is_restored(tmp_path):
-    async with harness(tmp_path, pair=False) as h:
+    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
         await pair_as_a_user(h)
         await h.settings(chatAutoSnapshot=False)  # the click is the subject (an automatic snapshot hides the button)
         page = await log_in(h, "/member/chat/member-200")
@@ -187,7 +187,7 @@ def ocr_image(im) -> str:
 async def test_in_the_buyers_tab_a_page_swapping_in_a_fake_is_caught_and_a_frozen_page_is_bounded(tmp_path):
     from helper.demoshop.hostile import FAKE_KEY
 
-    async with harness(tmp_path, pair=False) as h:
+    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
         await pair_as_a_user(h)
         await h.settings(watchHosts=[h.shop_url.split("//", 1)[1]])
         page = await h.ctx.new_page()

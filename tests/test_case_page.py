@@ -349,6 +349,9 @@ async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_fo
 
 async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path):
     async with harness(tmp_path) as h:
+        # The ticket is a chat: an automatic snapshot of the buyer's tab hides the extension's UI while it runs,
+        # and the banner's link would be clicked then. The banner is the subject here.
+        await h.settings(chatAutoSnapshot=False)
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         trade_no = "137261127105830706"  # acg-faka order whose ticket is /user/ticket/52013
         page = await h.open_shop_page(f"/user/index/query?tradeNo={trade_no}")
