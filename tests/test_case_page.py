@@ -379,3 +379,28 @@ async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path):
         async with h.ctx.expect_page() as opened:
             await ticket.mouse.click(box["x"], box["y"])
         assert (await opened.value).url.endswith(f"/extension/case.html?order={order['id']}")
+
+
+async def test_a_chat_opened_before_its_order_was_tracked_gets_linked(tmp_path):
+    async with harness(tmp_path) as h:
+        await h.settings(chatAutoSnapshot=False)
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        chat = await h.open_shop_page("/chat/demo")
+        chat_ow = await h.isolated(chat)
+        assert await h.watch_state(chat_ow) == "watched"
+        assert await chat_ow("globalThis.__orderWitness.page().tracked_order") is None  # no order yet
+        page = await h.open_shop_page(ORDER_PAGE)
+        ow = await h.isolated(page)
+        assert await h.watch_state(ow) == "watched"
+        await h.click_capture(page, ow)
+        await poll(lambda: ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60, what="the capture")
+        # order.created reaches the chat tab, which asks again which order it belongs to.
+        await poll(lambda: chat_ow("(globalThis.__orderWitness.page().tracked_order || {}).order_no"),
+                   what="the chat page linked to the new order")
+        assert "已逾期" in await h.ui_text(chat_ow, "order")
+        await chat.bring_to_front()
+        await h.click_capture(chat, chat_ow)
+        await poll(lambda: chat_ow("globalThis.__orderWitness.ui.status.innerText.includes('已保存')"), timeout=60,
+                   what="the chat capture")
+        capture = (await h.captures("chat"))[0]
+        assert capture["meta"]["order_no"] == "D8K2M4Q7X1N5R9T3" and capture["meta"]["order_no_source"] == "request"

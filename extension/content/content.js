@@ -87,6 +87,10 @@
       }
       return;
     }
+    if (msg.type === 'order.tracked') {
+      if (page && !page.tracked_order) relink();
+      return;
+    }
     if (msg.type !== 'warning' || !page) return;
     const w = msg.warning;
     const mine = (page.tracked_order && page.tracked_order.id === w.orderId) || (w.url && w.url.split('#')[0] === location.href.split('#')[0]);
@@ -97,6 +101,19 @@
       showDeadline();
     }
   });
+
+  // The shop started tracking an order: ask again which order this page belongs to, keeping the UI and the
+  // chat watcher as they are (the service worker links the tab to the order, for the banner and the stamp).
+  async function relink() {
+    const at = location.href.split('#')[0];
+    const reply = await sendMessage('page.analyze', {
+      html: pageHtml(), title: document.title, looksLikeShop: true,
+    }, { timeoutMs: 30000 });
+    if (at !== location.href.split('#')[0] || !page || !reply.watched || !reply.tracked_order) return;
+    page.tracked_order = reply.tracked_order;
+    if (reply.warning) ensureUi().showWarning(reply.warning);
+    showDeadline();
+  }
 
   // The deadline chip, refreshed every 5 s (and at once when a warning arrives).
   function showDeadline() {

@@ -207,6 +207,7 @@ async function handleEvent(event) {
     await markShown(event);
     return;
   }
+  if (event.type === 'order.created') await tellUnlinkedPages(event.data && event.data.order);
   if (['action.recorded', 'action.withdrawn', 'order.updated', 'order.created'].includes(event.type)) {
     const action = event.type === 'action.recorded' && event.data && event.data.action;
     if (['delivered', 'refunded'].includes(action) && event.order_id != null) {
@@ -220,6 +221,15 @@ async function handleEvent(event) {
 }
 
 // A click opens the order's case page (facts, path, drafts); without an order, the shop page or the popup.
+// A newly tracked order: the shop's open pages that belong to no order yet (a chat opened before the order
+// page was captured) analyse themselves again, so their banner, deadline and captures' stamp name it.
+async function tellUnlinkedPages(order) {
+  if (!order || !order.shop_host) return;
+  const { pages } = await chrome.storage.session.get('pages');
+  const tabs = Object.entries(pages || {}).filter(([, p]) => p.orderId == null && hostOf(p.url).host === order.shop_host);
+  await Promise.all(tabs.map(([tabId]) => chrome.tabs.sendMessage(Number(tabId), { type: 'order.tracked' }).catch(() => {})));
+}
+
 async function onNotificationClicked(notificationId) {
   const { notificationUrls, notificationOrders } = await chrome.storage.session.get(['notificationUrls', 'notificationOrders']);
   const orderId = notificationOrders && notificationOrders[notificationId];
