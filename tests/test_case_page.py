@@ -63,7 +63,7 @@ async def handled_up_to(h, seq: int) -> bool:
 
 async def barrier(h) -> None:
     event = h.store.append_event("verify.run", {"ok": True, "barrier": True})
-    await poll(lambda: handled_up_to(h, event["seq"]), timeout=15, what=f"the extension to handle event {event['seq']}")
+    await poll(lambda: handled_up_to(h, event["seq"]), timeout=30, what=f"the extension to handle event {event['seq']}")
 
 
 async def test_every_action_is_recorded_from_the_case_page_and_one_is_withdrawn(tmp_path):
@@ -304,16 +304,17 @@ async def test_a_stale_due_soon_is_an_overdue_warning_everywhere(tmp_path):
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         await h.sw_eval("() => { globalThis.__shown = []; const create = chrome.notifications.create.bind(chrome.notifications);"
                         " chrome.notifications.create = (id, o) => { __shown.push([id, o.title, o.message]); return create(id, o); }; }")
-        order_id = await track(h)
+        order_id = await track(h, paid_at=None, promise_seconds=None, deadline=None)  # no reminder of its own
         # A due-soon warning handled after its deadline (the worker slept, or it was replayed).
         summary = {"id": order_id, "order_no": OVERDUE_ORDER["order_no"], "product": OVERDUE_ORDER["product"],
                    "url": h.shop_url + ORDER_PAGE, "promise_text": OVERDUE_ORDER["promise_text"],
                    "deadline": OVERDUE_ORDER["deadline"]}
-        h.store.append_event("order.due_soon", {"key": "due_soon:x", "order": summary, "seconds_left": 0,
-                                                "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact"}},
-                             order_id=order_id)
+        stale = h.store.append_event("order.due_soon", {"key": "due_soon:x", "order": summary, "seconds_left": 0,
+                                                        "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact"}},
+                                     order_id=order_id)
         await barrier(h)
         (nid, title, message), = await h.sw_eval("() => __shown")
+        assert nid == f"ow-event-{stale['seq']}"
         assert "已逾期" in title and "还有" not in message and "已超过承诺时限" in message
         assert await badge(h) == "1"
         warning = await h.sw_eval("(id) => warningForOrder(id)", order_id)
