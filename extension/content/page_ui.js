@@ -63,7 +63,12 @@ class PageUi {
     close.textContent = '×';
     close.title = t('close');
     close.addEventListener('click', (ev) => { if (ev.isTrusted) this.banner.hidden = true; });
-    this.banner.append(this.bannerText, close);
+    // The order's case page (path, drafts, package): opened by the service worker, for this tab's order only.
+    // Built once, outside the text that is redrawn every 5 s, so a click is never lost to a redraw.
+    this.caseLink = this.el('a', 'case');
+    this.caseLink.textContent = t('caseOpenFromBanner');
+    this.caseLink.addEventListener('click', (ev) => { if (ev.isTrusted) this.onOpenCase(); });
+    this.banner.append(this.bannerText, this.caseLink, close);
 
     this.dock = this.el('div', 'dock');
     this.status = this.el('div', 'panel');
@@ -264,17 +269,12 @@ class PageUi {
     }
     lines.push(t('warnPromise', [w.promise || t('noPromise')]));
     if (w.nextStep) lines.push(t('warnNextStep', [localText(w.nextStep)]));
-    // The order's case page (path, drafts, package): opened by the service worker, for this tab's order only.
-    const open = document.createElement('a');
-    open.className = 'case';
-    open.textContent = t('caseOpenFromBanner');
-    open.addEventListener('click', (ev) => { if (ev.isTrusted) this.onOpenCase(); });
     this.bannerText.replaceChildren(title, ...lines.map((l) => {
       const s = document.createElement('span');
       s.className = 'line';
       s.textContent = l;
       return s;
-    }), open);
+    }));
     this.banner.classList.toggle('soon', w.type === 'order.due_soon');
     this.banner.hidden = false;
     this.mount();

@@ -138,6 +138,14 @@ async function showWarning(event) {
   const texts = warningTexts(w, now);
   const shown = [];
   const notificationId = `ow-event-${event.seq}`;
+  // The badge first: when the notification is up, the toolbar already counts the order.
+  if (w.type !== 'order.due_soon' && w.orderId != null) {
+    const overdue = await readOverdue();
+    overdue[String(w.orderId)] = { order_no: w.orderNo, deadline: w.deadline };
+    await chrome.storage.local.set({ overdueOrders: overdue });
+    await updateBadge(overdue);
+    shown.push('badge');
+  }
   try {
     await replaceOrderNotification(w, notificationId);
     await chrome.notifications.create(notificationId, {
@@ -158,13 +166,6 @@ async function showWarning(event) {
     shown.push('system');
   } catch (e) {
     console.warn('notification failed', e);
-  }
-  if (w.type !== 'order.due_soon' && w.orderId != null) {
-    const overdue = await readOverdue();
-    overdue[String(w.orderId)] = { order_no: w.orderNo, deadline: w.deadline };
-    await chrome.storage.local.set({ overdueOrders: overdue });
-    await updateBadge(overdue);
-    shown.push('badge');
   }
   // Remember the warning so the banner also appears when the order's page is opened later.
   const { warnings } = await chrome.storage.local.get('warnings');
