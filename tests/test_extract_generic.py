@@ -41,6 +41,10 @@ def test_acgfaka_ticket_reads_five_messages_with_roles_and_times(known_sites):
     texts = " ".join(m["text"] for m in r["messages"])
     assert "support_agent" not in texts and "person" not in texts and "官方客服" not in texts
     assert r["messages"][1]["text"] == "亲，收到，这单是人工代充，今天21点前给你处理，先别登录游戏哦。"
+    # the merchant's "今天21点前给你处理" (said 20:41) sets the deadline; the buyer's quote "1 小时内" does not
+    assert r["deadline"] == "2026-11-26T21:00:00.000+08:00" and r["promise"]["source"] == "chat"
+    assert r["order"]["order_no"] == "618261126203011452" and r["order"]["ordered_at"] is None
+    assert r["shop"]["name"] == "次元小卖部" and r["order"]["merchant"] is None
 
 
 # --- one signal at a time ---------------------------------------------------------------------------------
@@ -244,3 +248,11 @@ def test_cli_reads_a_layout_file(tmp_path, capsys):
     assert [m["sender"] for m in json.loads(capsys.readouterr().out)["messages"]] == ["buyer", "merchant"]
     layout.write_text("[1, 2]")
     assert witness(["extract", str(page), "--layout", str(layout), "--json"]) == 2
+
+
+def test_menus_name_no_order_facts():
+    # acg-faka's user nav: 店铺 (a merchant label) over its submenu 我的店铺; the "merchant: expand_more"
+    html = ("<nav class='uc-nav'><ul><li><a>店铺<span class='material-icons-outlined'>expand_more</span></a>"
+            "<div class='uc-submenu'><a>我的店铺</a></div></li></ul></nav>"
+            "<main><p>订单号：AAAA1111BBBB2222</p><p>订单状态：已付款</p></main>")
+    assert order(html)["merchant"] is None and order(html)["order_no"] == "AAAA1111BBBB2222"

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from helper.core.clock import parse_iso
 
-from . import chat, deadlines, dom, labels, pagestate, promises, sites, structure, thread
+from . import chat, deadlines, dom, labels, pagestate, promises, roles, sites, structure, thread
 from .decode import decode_html
 
 MAX_CHARS = 8_000_000  # beyond this a "page" is junk; the tail is ignored
@@ -109,6 +109,8 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
     memo: dict[int, tuple[bool, str | None]] = {}
     for row in dom.rows(root):
         inside_chat, region = _row_context(row.node, chat_ids, regions, memo)
+        if region == "nav":
+            continue
         if not inside_chat:
             page_rows.append((row.cells, region))
         else:
@@ -165,14 +167,26 @@ def extract(html: str | bytes, url: str | None = None, *, now: datetime, known_s
     return result
 
 
+_MENU_WORDS = frozenset("nav navbar menu submenu".split())
+
+
+def _is_menu(node) -> bool:
+    return node.tag == "nav" or node.attrs.get("role") in ("navigation", "menu", "menubar") or bool(
+        roles.parts(node) & _MENU_WORDS)
+
+
 def _row_context(node, chat_ids, regions, memo) -> tuple[bool, str | None]:
     """(inside the chat, the promise source of the innermost marked region) of an element: a site's regions, or
     a footer (a shop-wide statement, not this order's note)."""
 
     def step(above, n):
         inside, region = above
+        if region == "nav":
+            return inside, region
         own = regions.get(id(n))
-        if own is None and (n.tag == "footer" or "footer" in n.attrs.get("class", "")):
+        if _is_menu(n):
+            own = "nav"  # menus name sections (店铺, 我的店铺, 订单), never this order's facts
+        elif own is None and (n.tag == "footer" or "footer" in n.attrs.get("class", "")):
             own = "rules"
         return inside or id(n) in chat_ids, own or region
 
