@@ -131,6 +131,15 @@ def test_specks_of_a_weaker_engine_are_not_messages():
                                    ("buyer", None, "2026-11-27T14:00:00", "好的")]
 
 
+def test_a_tall_stitched_capture_keeps_its_first_lines():
+    lines = [L("星期一 21:10", 255, 5, 90, 16), L("在吗？订单还没到账", 330, 40, 160)]
+    lines += [L(f"第{i}条：还没到账", 110 if i % 2 else 400, 100 + 60 * i, 90) for i in range(1, 80)]
+    r = read_chat(lines, width=600, height=6000, now=NOW)
+    assert r.title is None and len(r.messages) == 80
+    assert r.messages[0] == {"sender": "buyer", "name": None, "time": "2026-11-23T21:10:00.000+08:00",
+                             "text": "在吗？订单还没到账"}
+
+
 def test_input_area_buttons_are_not_messages():
     lines = [L("14:00", 280, 20, 40, 16), L("今天21点前给你处理", 110, 60, 150), L("好的", 458, 110, 32),
              L("发送(S)", 520, 560, 56, 22), L("按住 说话", 250, 570, 100)]

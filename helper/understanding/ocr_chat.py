@@ -93,12 +93,13 @@ def read_chat(lines, *, width: int, height: int, now: datetime) -> ChatReading:
         raise ValueError("now must be an aware datetime")
     rows = sorted((_Line(ln.text.strip(), *map(int, ln.box), getattr(ln, "conf", 1.0))
                    for ln in lines if ln.text and ln.text.strip()), key=lambda r: (r.y, r.x))
-    rows = _without_status_bar(_without_specks(rows), width, height)
+    rows = _without_status_bar(_without_specks(rows), width, height, now)
     pane = _pane(rows, width, now)
     rows = [r for r in rows if r.right > pane[0] and not CHROME.match(r.text)]
     h = statistics.median([r.h for r in rows]) if rows else 1
-    anchors = _anchors(rows[1:] if rows and rows[0].y < 0.1 * height else rows, pane, h)  # not by a title
-    title, rows = _title(rows, pane, anchors, height, now)
+    top = min(0.1 * height, 0.25 * width)  # where a window's title can be (a stitched capture is very tall)
+    anchors = _anchors(rows[1:] if rows and rows[0].y < top else rows, pane, h)  # not by a title
+    title, rows = _title(rows, pane, anchors, top, now)
     return ChatReading(_messages(rows, pane, anchors, h, now, title), title, pane)
 
 
@@ -120,13 +121,16 @@ def _without_specks(rows: list[_Line]) -> list[_Line]:
         return rows
     h = statistics.median([r.h for r in rows if r.conf >= 0.5] or [r.h for r in rows])
     return [r for r in rows if not (r.conf < 0.2 or (len(r.text) <= 2 and r.conf < 0.5)
-                                    or (r.h < 0.7 * h and (r.conf < 0.7 or len(r.text) <= 1)))]
+                                    or (r.h < 0.7 * h and (r.conf < 0.5 or len(r.text) <= 1)))]
 
 
-def _without_status_bar(rows: list[_Line], width: int, height: int) -> list[_Line]:
+def _without_status_bar(rows: list[_Line], width: int, height: int, now: datetime) -> list[_Line]:
+    """A phone's status bar: its clock at the top, off the centre where separators sit (the battery and network
+    text is chrome)."""
     if height < 1.5 * width:
         return rows  # not a phone screenshot
-    return [r for r in rows if r.bottom > 0.045 * height]
+    return [r for r in rows if not (r.bottom < 0.11 * width and abs(r.cx - width / 2) > 0.1 * width
+                                    and _is_time_line(r.text, now))]
 
 
 def _pane(rows: list[_Line], width: int, now: datetime) -> tuple[int, int]:
@@ -170,15 +174,15 @@ def _aligned(r: _Line, anchors, h: float) -> str | None:
     return "left" if dl <= dr else "right"
 
 
-def _title(rows, pane, anchors, height, now) -> tuple[str | None, list[_Line]]:
-    """The window's title: the top line, in the top tenth, alone on its row, not a time, and either centred in
+def _title(rows, pane, anchors, top_band: float, now) -> tuple[str | None, list[_Line]]:
+    """The window's title: the top line, in the top band, alone on its row, not a time, and either centred in
     the pane (a phone) or not aligned with the bubbles' text (a PC window's title starts left of it)."""
     if not rows:
         return None, rows
     top, h = rows[0], statistics.median([r.h for r in rows])
     alone = all(r.y >= top.bottom - 0.2 * h for r in rows[1:])
     centred = abs(top.cx - (pane[0] + pane[1]) / 2) <= 0.05 * (pane[1] - pane[0])
-    if top.y > 0.1 * height or not alone or _is_time_line(top.text, now) or not (centred or not _aligned(top, anchors, h)):
+    if top.y > top_band or not alone or _is_time_line(top.text, now) or not (centred or not _aligned(top, anchors, h)):
         return None, rows
     return top.text, rows[1:]
 
