@@ -256,3 +256,13 @@ def test_menus_name_no_order_facts():
             "<div class='uc-submenu'><a>我的店铺</a></div></li></ul></nav>"
             "<main><p>订单号：AAAA1111BBBB2222</p><p>订单状态：已付款</p></main>")
     assert order(html)["merchant"] is None and order(html)["order_no"] == "AAAA1111BBBB2222"
+
+
+def test_a_closed_ticket_is_not_an_expired_order():
+    # acg-faka: 当前状态 已关闭 is the ticket's state; the merchant's 3-day promise still sets a deadline
+    html = ("<div class='ctx'><div><span>当前状态</span><strong>已关闭</strong></div></div><div class='msgs'>"
+            "<article class='m is-user'><time>2026-11-20 13:05:44</time><p>卡密失效了</p></article>"
+            "<article class='m is-admin'><time>2026-11-20 13:40:09</time><p>3天内给您换新卡或退款</p></article></div>")
+    r = extract(html, None, now=NOW)
+    assert r["page_kind"] == "chat" and r["order"]["status_code"] == "unknown"
+    assert r["deadline"] == "2026-11-23T13:40:09.000+08:00"

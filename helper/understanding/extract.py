@@ -296,8 +296,10 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     elif _PRODUCT_MARK.search(page_text) and fields.get("amount"):
         kind = "product"
     result["page_kind"] = kind
-    if kind == "chat" and _generic_time_label(fields, "ordered_at"):
+    if kind == "chat" and _label_of(fields, "ordered_at") in ("创建时间", "订单时间"):
         order["ordered_at"] = None  # a thread's 创建时间 is when the ticket was opened, not the order
+    if kind == "chat" and _label_of(fields, "status") in ("当前状态", "状态"):
+        order["status"], order["status_code"] = None, "unknown"  # 当前状态 已关闭 is the ticket's, not the order's
     if kind == "payment":
         order["order_no"] = merchant_id or own_id or url_id
         if order["status_code"] == "delivered":  # 交易成功 on a bill: the payment went through
@@ -363,10 +365,12 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     return result
 
 
-def _generic_time_label(fields, fld: str) -> bool:
-    """The field's value came from a label that does not say "order" (创建时间, 订单时间 rank after 购买时间)."""
+def _label_of(fields, fld: str) -> str | None:
+    """The generic label (labels.LABELS) the field's value was read under; None for a site's own label."""
     found = fields.found.get(fld)
-    return found is not None and found.rank > labels.LABELS[fld].index("购买时间")
+    if found is None or not 0 <= found.rank < len(labels.LABELS[fld]):
+        return None
+    return labels.LABELS[fld][found.rank]
 
 
 # --- the store's key for an order ------------------------------------------------------------------------------
