@@ -28,7 +28,7 @@ from helper.demoshop import FIRST_MESSAGE, LAST_MESSAGE, REFERENCE_NOW, create_s
 from helper.demoshop.testpages import LAZY_COLOR, band_color
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.browser]
-ARTIFACTS = {"page.png", "stamped.png", "page.mhtml", "dom.html", "text.txt", "meta.json"}
+ARTIFACTS = {"page.png", "stamped.png", "page.mhtml", "dom.html", "text.txt", "layout.json", "meta.json"}
 
 
 async def _serve(app) -> tuple[web.AppRunner, str]:
@@ -93,7 +93,8 @@ async def test_each_kind_is_stored_with_hashed_artifacts_and_provenance(helper, 
         assert http["status"] == 200 and http["server"] == {"ip": "127.0.0.1", "port": port}
         assert any(k.lower() == "content-type" and "text/html" in v for k, v in http["headers"])
         assert http["tls"] is None  # plain http
-        assert meta["hashes"]["page.png"] == hashlib.sha256(blob(helper, cap, "page.png")).hexdigest()
+        for name in ("page.png", "layout.json"):
+            assert meta["hashes"][name] == hashlib.sha256(blob(helper, cap, name)).hexdigest()
         assert meta["clock"]["status"] == "not checked"
         assert "sha256" in meta["environment"]["hosts"] and "proxy" in meta["environment"]
         assert meta["browser"]["user_agent"] and meta["browser"]["version"]

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from .. import __version__
 from ..core import clock
 from ..core.errors import CaptureError
-from . import fullpage, states
+from . import fullpage, rendered, states
 from .cdp import PlaywrightChannel, World
 from .stamp import render_strip, stamp_lines
 
@@ -119,8 +119,8 @@ async def quietly(coro, bound: float = 5.0):
         return None
 
 
-async def _analysed(html: str, text: str, url: str, now: datetime) -> tuple[dict, dict]:
-    analysis = await asyncio.to_thread(states.analyse, html, url, now)
+async def _analysed(html: str, text: str, url: str, now: datetime, layout: dict | None = None) -> tuple[dict, dict]:
+    analysis = await asyncio.to_thread(states.analyse, html, url, now, layout)
     return analysis, states.facts(analysis, text)
 
 
@@ -204,11 +204,12 @@ async def capture_cdp(
 
         images = asyncio.ensure_future(asyncio.to_thread(_finish_images, stream, lines_for,
                                                          fullpage.image_scale(layout)))
-        after, snap, http_rec = await asyncio.gather(
-            world.call(READ_JS, timeout=30), cdp.send("Page.captureSnapshot", {"format": "mhtml"}),
-            http(world, before) if http else _no_http())
+        # The boxes are read right after the DOM (the same page state: their paths are dom.html's).
+        after, (boxes, boxes_meta), snap, http_rec = await asyncio.gather(
+            world.call(READ_JS, timeout=30), rendered.record(world),
+            cdp.send("Page.captureSnapshot", {"format": "mhtml"}), http(world, before) if http else _no_http())
         (analysis, facts_after), (_, facts_during) = await asyncio.gather(
-            _analysed(after["html"], after["text"], after["url"], now()),
+            _analysed(after["html"], after["text"], after["url"], now(), boxes),
             _analysed(during["html"], during["text"], during["url"], now()))
         state = states.page_state(analysis, http_rec.get("status") if http_rec.get("recorded") else None)
         found = order_no or analysis.get("order", {}).get("order_no")
@@ -250,6 +251,7 @@ async def capture_cdp(
             "waited_for_loading": settle["waited_for_loading"],
             "kind_read": analysis.get("page_kind"),
             "changed_during_capture": bool(changed),
+            "layout": boxes_meta,
         },
         "order_no": found,
         "order_no_source": "request" if order_no else ("page" if found else None),
@@ -277,6 +279,9 @@ async def capture_cdp(
     if changed:  # both states are kept; the order is updated from the state before the capture
         files["dom.before.html"] = before["html"].encode("utf-8")
         files["text.before.txt"] = before["text"].encode("utf-8")
+    if boxes is not None:  # the boxes' paths are those of dom.html
+        files["layout.json"] = rendered.encode(boxes)
+        meta["hashes"]["layout.json"] = hashlib.sha256(files["layout.json"]).hexdigest()
     files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")
     return Captured(files=files, meta=meta, url=after["url"], title=after["title"], html=after["html"],
                     captured_at=captured_at, page_state=state, html_before=before["html"] if changed else None,

@@ -24,10 +24,10 @@ STATE_NOTES = {
 }
 
 
-def analyse(html: str, url: str | None, now: datetime) -> dict:
-    """extract(), never raising (a capture goes on without it)."""
+def analyse(html: str, url: str | None, now: datetime, layout: dict | None = None) -> dict:
+    """extract(), never raising (a capture goes on without it); `layout` see capture/rendered.py."""
     try:
-        return extract(html, url, now=now)
+        return extract(html, url, now=now, layout=layout)
     except Exception:  # noqa: BLE001 - junk markup; the capture is stored anyway
         return {"page_kind": "other", "order": {}, "messages": []}
 
