@@ -25,6 +25,7 @@ ARTIFACT_ZH = {
     "page.html": "网页源代码（HTML）",
     "dom.html": "网页 DOM 快照（HTML）",
     "text.txt": "页面文字",
+    "layout.json": "页面布局记录（各元素在页面上的位置，用于判断聊天气泡属于哪一方）",
     "page.txt": "页面文字",
     "ocr.json": "截图文字识别结果（OCR）",
     "ocr.txt": "截图文字识别结果（OCR）",
