@@ -51,8 +51,10 @@ def test_path_marks_done_now_and_next_with_due_times():
     assert steps[3]["due_at"] == iso(contacted + timedelta(hours=48) + W + timedelta(days=2)) and steps[3]["estimated"]
     before = path(order(), [], PAID, platform_window=W)
     assert before[0]["state"] == "now" and all(s["state"] == "next" for s in before[1:])
-    resolved = path(order(status_code="delivered"), [], PAID + timedelta(days=1), platform_window=W)
+    resolved = path(order(), [{"action": "delivered", "at": iso(PAID)}], PAID + timedelta(days=1), platform_window=W)
     assert {s["state"] for s in resolved} == {"resolved"}
+    claimed = path(order(status_code="delivered"), [], PAID + timedelta(days=1), platform_window=W)
+    assert "resolved" not in {s["state"] for s in claimed}  # a status alone only asks the buyer to confirm
 
 
 def _case(store, now):
@@ -230,7 +232,7 @@ def test_witness_orders_lists_status_deadline_delay_and_next_step(tmp_path):
     first, second = blocks["#1"], blocks["#2"]
     assert "ORD1" in first and "已逾期 3小时" in first and "下一步 / next step: 联系商家" in first
     assert "已超时" in first and "case.html?order=1" in first
-    assert "ORD2" in second and "提醒已停止" in second
+    assert "ORD2" in second and "在你确认前提醒不会停止" in second  # a refunded status alone is not the buyer's word
     orders = json.loads(run_witness("orders", "--json", data_dir=data, check=True).stdout)["orders"]
     assert {o["order_no"] for o in orders} == {"ORD1", "ORD2"}
     assert next(o for o in orders if o["order_no"] == "ORD1")["escalation"]["stage"] == "contact_merchant"

@@ -69,11 +69,16 @@ def test_large_amounts_and_fraud_signs_add_police_advice():
     assert place(order(), [act("fraud_sign", late)], late, platform_window=W).also[0].code == "police_or_court"
 
 
-@pytest.mark.parametrize("how", [{"status_code": "delivered"}, {"status_code": "refunded"}])
-def test_delivered_or_refunded_stops_reminders(how):
+@pytest.mark.parametrize("code", ["delivered", "refunded"])
+def test_only_the_buyers_action_stops_reminders_a_status_asks_to_confirm(code):
     late = PAID + timedelta(days=2)
-    assert place(order(**how), [], late, platform_window=W).stage == "resolved"
-    assert reminders_for(order(**how), [], late, platform_window=W) == []
+    claimed = place(order(status_code=code), [], late, platform_window=W)
+    assert claimed.stage == place(order(), [], late, platform_window=W).stage != "resolved"
+    assert claimed.awaiting_confirmation == code and claimed.to_json(late)["confirmation"]["action"] == code
+    assert reminders_for(order(status_code=code), [], late, platform_window=W) != []
+    confirmed = place(order(status_code=code), [act(code, late)], late, platform_window=W)
+    assert confirmed.stage == "resolved" and confirmed.to_json(late)["awaiting_confirmation"] is None
+    assert reminders_for(order(status_code=code), [act(code, late)], late, platform_window=W) == []
     assert reminders_for(order(), [act("refunded", late)], late, platform_window=W) == []
 
 

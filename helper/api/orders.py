@@ -72,7 +72,7 @@ async def add_action(request: web.Request) -> web.Response:
             raise BadRequest(f"at: {e}") from None
     store = request.app[keys.STORE]
     event = await asyncio.to_thread(record_action, store, order_id, body["action"], note=body.get("note"),
-                                    reference=body.get("reference"), at=at)
+                                    reference=body.get("reference"), at=at, now=request.app[keys.NOW]())
     order = order_view(request.app, store.get_order(order_id))
     return web.json_response({"event": {k: event[k] for k in ("seq", "at", "type", "data", "hash")}, "order": order})
 

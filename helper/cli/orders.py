@@ -39,6 +39,8 @@ def order_lines(o: dict, now: datetime) -> list[str]:
         lines.append(f"    时限 / deadline: {china(deadline)}（{o.get('promise_text') or '—'}） · {when}")
     else:
         lines.append("    尚无发货时限 / no deadline yet")
+    if esc.get("confirmation"):
+        lines.append(f"    {esc['confirmation']['zh']} / {esc['confirmation']['en']}")
     step = esc.get("next_step")
     if step and esc.get("stage") != "resolved":
         due = f"（截止 / due {china(parse_iso(esc['due_at']))}" if esc.get("due_at") else ""

@@ -10,7 +10,7 @@ after it starts. Nothing here reads the clock: `now` is an argument.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -32,7 +32,18 @@ ACTIONS = {
     "refunded": ("已退款", "refunded"),
 }
 RESOLVING_ACTIONS = {"delivered", "refunded"}
+# A status read from a page (or typed in) that would end the case. A page is the shop's: it may show 已完成 and a
+# fake card key while the buyer has nothing. So such a status only asks the buyer to confirm (the `delivered` /
+# `refunded` action); until then the order stays on the path and its reminders go on.
 RESOLVED_STATUSES = {"delivered", "refunded"}
+CONFIRM_LINES = {
+    "delivered": ("页面显示已发货/已完成，请确认你已收到卡密后点「已收到货」；在你确认前提醒不会停止",
+                  "the page says delivered/completed: confirm with \"delivered\" once you have the card keys; "
+                  "reminders go on until you do"),
+    "refunded": ("页面显示已退款，请确认退款已到账后点「已退款」；在你确认前提醒不会停止",
+                 "the page says refunded: confirm with \"refunded\" once the money is back; "
+                 "reminders go on until you do"),
+}
 LARGE_AMOUNT = Decimal("5000")
 
 
@@ -76,6 +87,7 @@ class Placement:
     started_at: datetime | None
     step_index: int | None
     also: tuple = ()  # parallel advice (police for large amounts or fraud signs)
+    awaiting_confirmation: str | None = None  # "delivered" / "refunded": the order's status says so, the buyer has not
 
     def to_json(self, now: datetime) -> dict:
         overdue = None
@@ -90,6 +102,10 @@ class Placement:
             "overdue_seconds": overdue,
             "seconds_left": left,
             "also": [{"code": s.code, "zh": s.zh, "en": s.en} for s in self.also],
+            "awaiting_confirmation": self.awaiting_confirmation,
+            "confirmation": ({"action": self.awaiting_confirmation, "zh": CONFIRM_LINES[self.awaiting_confirmation][0],
+                              "en": CONFIRM_LINES[self.awaiting_confirmation][1]}
+                             if self.awaiting_confirmation else None),
         }
 
 
@@ -110,14 +126,24 @@ def when(value) -> datetime | None:
 
 
 def place(order: dict, actions: list[dict], now: datetime, *, platform_window: timedelta = timedelta(days=3)) -> Placement:
-    """Where the order stands. `actions`: [{"action": code, "at": iso}] in any order."""
+    """Where the order stands. `actions`: [{"action": code, "at": iso}] in any order. Only the buyer's own
+    `delivered` / `refunded` action resolves it; the order's status saying so is a claim awaiting confirmation."""
     done: dict[str, datetime] = {}
     for a in sorted(actions, key=lambda a: str(a.get("at"))):
         at = when(a.get("at"))
         if at is not None:
             done.setdefault(a.get("action"), at)
-    if order.get("status_code") in RESOLVED_STATUSES or RESOLVING_ACTIONS & done.keys():
+    if RESOLVING_ACTIONS & done.keys():
         return Placement("resolved", "订单已发货或已退款，提醒已停止", "delivered or refunded; reminders stopped", None, None, None)
+    placement = _place_open(order, done, now, platform_window)
+    claimed = order.get("status_code")
+    if claimed in RESOLVED_STATUSES:
+        return replace(placement, awaiting_confirmation=claimed)
+    return placement
+
+
+def _place_open(order: dict, done: dict[str, datetime], now: datetime, platform_window: timedelta) -> Placement:
+    """The placement of an order the buyer has not confirmed as delivered or refunded."""
     deadline = when(order.get("deadline"))
     if deadline is None:
         return Placement("no_deadline", "尚无发货时限：保存订单页与商品页（含发货承诺）", "no deadline yet: capture the order and product pages (with the delivery promise)",
