@@ -21,6 +21,9 @@ function renderHead(c) {
     .filter(Boolean).join(' · ');
   document.title = `${o.order_no} · ${t('extShort')}`;
   $('#to-shop').href = /^https?:\/\//.test(o.url || '') ? o.url : '#';
+  const note = awaitingConfirmText(o);
+  $('#confirm-note').textContent = note;
+  $('#confirm-note').hidden = !note;
   renderClock();
 }
 

@@ -62,7 +62,7 @@ function renderOrders(reply) {
   for (const o of orders) {
     const node = $('#order-tpl').content.firstElementChild.cloneNode(true);
     const e = o.escalation || {};
-    const resolved = e.stage === 'resolved' || ['delivered', 'refunded'].includes(o.status_code);
+    const resolved = e.stage === 'resolved'; // a page's status alone is not the buyer's confirmation
     const overdue = !resolved && o.deadline && Date.parse(o.deadline) <= now;
     node.classList.toggle('overdue', !!overdue);
     node.classList.toggle('resolved', !!resolved);

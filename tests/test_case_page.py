@@ -405,3 +405,19 @@ async def test_a_chat_opened_before_its_order_was_tracked_gets_linked(tmp_path):
                    what="the chat capture")
         capture = (await h.captures("chat"))[0]
         assert capture["meta"]["order_no"] == "D8K2M4Q7X1N5R9T3" and capture["meta"]["order_no_source"] == "request"
+
+
+async def test_a_delivered_status_asks_the_buyer_to_confirm_on_the_case_page(tmp_path):
+    """Issue 15: the shop's page saying delivered is not the buyer's word; the case page says so until the buyer
+    records `delivered`."""
+    async with harness(tmp_path) as h:
+        order_id = await track(h, status="已完成", status_code="delivered")
+        page = await open_page(h, "case", order_id)
+        note = page.locator("#confirm-note")
+        await note.wait_for(state="visible", timeout=20000)
+        assert "在你确认前提醒不会停止" in await note.inner_text()
+        assert "已逾期" in await page.inner_text("#clock")
+        await page.click("#action-buttons button[data-action='delivered']")
+        await note.wait_for(state="hidden", timeout=20000)
+        assert "已逾期" not in await page.inner_text("#clock")
+        await page.close()

@@ -227,8 +227,7 @@ class PageUi {
   // The tracked order's deadline on its own page: time left, or how long ago it passed.
   setOrderState(order) {
     const wasHidden = this.order.hidden;
-    const resolved = order && ((order.escalation && order.escalation.stage === 'resolved')
-      || ['delivered', 'refunded'].includes(order.status_code));
+    const resolved = order && order.escalation && order.escalation.stage === 'resolved'; // the buyer's word only
     if (!order || (!order.deadline && !resolved)) {
       this.order.hidden = true;
     } else {
@@ -238,6 +237,8 @@ class PageUi {
       this.order.textContent = resolved ? t('orderResolved')
         : overdue ? t('overdueBy', [formatDuration((now - deadline) / 1000), formatTime(order.deadline)])
           : t('timeLeft', [formatDuration((deadline - now) / 1000), formatTime(order.deadline)]);
+      const note = resolved ? '' : awaitingConfirmText(order);
+      if (note) this.order.textContent += ` · ${note}`;
       this.order.classList.toggle('overdue', overdue);
       this.order.hidden = false;
     }

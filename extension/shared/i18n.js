@@ -1,6 +1,6 @@
 // Strings and formatting shared by every part of the extension (service worker, popup, options, content
 // script). Classic script: it defines globals and is loaded by importScripts, <script> and content_scripts.
-/* exported captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText */
+/* exported awaitingConfirmText, captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText */
 'use strict';
 
 // The UI language is a setting (default Simplified Chinese; "auto" follows the browser through chrome.i18n,
@@ -18,6 +18,13 @@ function t(key, subs) {
     return STRINGS[key].message.replace(/\$(\d)/g, (_, n) => (list[n - 1] != null ? String(list[n - 1]) : ''));
   }
   return chrome.i18n.getMessage(key, list.map(String)) || key;
+}
+
+// The order's status says delivered/refunded (read from the shop's page) but the buyer has not confirmed it:
+// the line asking them to (reminders go on until then); '' otherwise.
+function awaitingConfirmText(order) {
+  const code = order && order.escalation && order.escalation.awaiting_confirmation;
+  return code === 'delivered' || code === 'refunded' ? t(`awaitingConfirm_${code}`) : '';
 }
 
 function uiLang() {

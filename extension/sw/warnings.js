@@ -5,10 +5,9 @@
 'use strict';
 
 const WARNING_TYPES = ['order.overdue', 'order.due_soon', 'escalation.step_due'];
-const RESOLVED = ['delivered', 'refunded'];
-
+// Only the buyer's delivered/refunded action resolves an order; a status read from the shop's page does not.
 function isResolved(order) {
-  return RESOLVED.includes(order.status_code) || (order.escalation && order.escalation.stage === 'resolved');
+  return !!(order.escalation && order.escalation.stage === 'resolved');
 }
 
 function isOverdue(order, now) {
