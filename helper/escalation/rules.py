@@ -28,7 +28,7 @@ ACTIONS = {
     "police_report_filed": ("已报警", "reported to the police"),
     "lawsuit_filed": ("已起诉", "filed a small-claims suit"),
     "fraud_sign": ("发现诈骗迹象（店铺消失、商家失联、卡密无效）", "fraud sign (shop gone, merchant unreachable, keys invalid)"),
-    "delivered": ("已发货", "delivered"),
+    "delivered": ("已收到货（卡密可用）", "received (keys work)"),
     "refunded": ("已退款", "refunded"),
 }
 RESOLVING_ACTIONS = {"delivered", "refunded"}
@@ -37,7 +37,7 @@ RESOLVING_ACTIONS = {"delivered", "refunded"}
 # `refunded` action); until then the order stays on the path and its reminders go on.
 RESOLVED_STATUSES = {"delivered", "refunded"}
 CONFIRM_LINES = {
-    "delivered": ("页面显示已发货/已完成，请确认你已收到卡密后点「已收到货」；在你确认前提醒不会停止",
+    "delivered": ("页面显示已发货/已完成，请确认你已收到卡密、卡密可用后点「已收到货」；在你确认前提醒不会停止",
                   "the page says delivered/completed: confirm with \"delivered\" once you have the card keys; "
                   "reminders go on until you do"),
     "refunded": ("页面显示已退款，请确认退款已到账后点「已退款」；在你确认前提醒不会停止",
