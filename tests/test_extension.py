@@ -428,7 +428,7 @@ async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_pat
         overdue = [e for e in h.store.events(order_id=order["id"]) if e["type"] == "order.overdue"]
         assert len(overdue) == 1
         seq = overdue[0]["seq"]
-        assert f"ow-event-{seq}" in await notifications(h)
+        await poll(lambda: _has_notification(h, seq), what="the system notification")  # shown after the badge
         # The open order page shows the banner, naming the order, the promise, the delay and the next step.
         banner = await poll(lambda: ow("(() => { const b = globalThis.__orderWitness.ui.banner;"
                                        " return b.hidden ? null : b.innerText; })()"), what="the banner")
