@@ -14,16 +14,22 @@ function statusText(st) {
   return t('pairOk', [st.url, st.version || '?']);
 }
 
+// The stored pairing is shown when the page opens, but never over what the user typed or over the answer to
+// their own pairing attempt: the page's start-up check can finish after a quick user.
+let pairAttempted = false;
+
 async function loadPairing() {
   const p = await sendMessage('pairing.get', {});
+  if (pairAttempted) return;
   if (p.error) return say($('#pair-status'), errorText(p.error), false);
-  $('#helper-url').value = p.url;
+  if (!$('#helper-url').value) $('#helper-url').value = p.url;
   $('#helper-token').placeholder = p.paired ? t('optTokenStored') : t('optTokenPlaceholder');
   const st = await sendMessage('helper.status', {});
-  say($('#pair-status'), statusText(st), !st.error);
+  if (!pairAttempted) say($('#pair-status'), statusText(st), !st.error);
 }
 
 async function pair() {
+  pairAttempted = true;
   const token = $('#helper-token').value.trim();
   const args = { url: $('#helper-url').value };
   // An empty box keeps the stored token (it is never shown back).

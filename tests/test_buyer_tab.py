@@ -150,6 +150,13 @@ async def test_logged_in_chat_with_200_messages_in_an_inner_pane_is_whole_and_th
         for _ in range(6):  # the buyer scrolls up into the history with the mouse wheel
             await page.mouse.wheel(0, -600)
         await poll(lambda: pane.evaluate("el => el.scrollTop < el.scrollHeight - el.clientHeight - 1000"), what="scrolled")
+
+        async def at_rest() -> bool:  # wheel scrolling animates: wait until two frames see the same position
+            a = await pane.evaluate("el => el.scrollTop")
+            await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            return a == await pane.evaluate("el => el.scrollTop")
+
+        await poll(at_rest, what="the buyer's scrolling to come to rest")
         before = await pane.evaluate("el => [el.scrollTop, el.getAttribute('style')]")
         cap, panel = await capture_by_click(h, page)
         after = await pane.evaluate("el => [el.scrollTop, el.getAttribute('style')]")
