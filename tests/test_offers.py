@@ -4,8 +4,8 @@ their capture time and hash by the drafts and the report of an overdue order's p
 
 from __future__ import annotations
 
+import asyncio
 import json
-import socket
 import subprocess
 import zipfile
 from datetime import datetime, timedelta
@@ -13,7 +13,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from helper.api import create_app
+from fakeclock import FakeClock
+from helper.api import create_app, keys
 from helper.core.clock import CHINA, iso
 from helper.store import Store
 
@@ -25,18 +26,9 @@ ORDER = (RISK / "orders" / "dujiaoka_unicorn_manual_order.html").read_text("utf-
 T0 = datetime(2026, 11, 27, 9, 58, 0, tzinfo=CHINA)  # the buyer opens the product page
 
 
-class Clock:
-    def __init__(self, at: datetime):
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def app_at(config, clock: FakeClock):
+    """The real app on a fake clock: its reminders fire only when the test moves the clock, never by waiting."""
+    return create_app(config, now=clock, sleep=clock.sleep)
 
 
 def seed_history(data_dir: Path, host: str) -> None:
@@ -59,29 +51,46 @@ def seed_history(data_dir: Path, host: str) -> None:
 
 async def test_risk_route_counts_history_from_the_store(aiohttp_client, config, auth):
     seed_history(config.data_dir, "xingchenka.com")
-    client = await aiohttp_client(create_app(config, now=Clock(T0)))
-    r = await client.post("/api/risk", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT}, headers=auth)
-    assert r.status == 200, await r.text()
-    body = await r.json()
+    clock = FakeClock(T0)
+    client = await aiohttp_client(app_at(config, clock))
+    # The helper's start-up look fires the missed overdue reminders of all three orders, the delivered one's too (a
+    # page never stops the reminders; it asks the buyer to confirm). That reminder is no sign the shop was late:
+    # it made was_overdue 3 whenever the look ran before the request (seen under pytest-xdist). Ask after it.
+    await asyncio.wait_for(client.app[keys.SCHEDULER].caught_up(T0), timeout=30)
+    fired = {(e["data"].get("order") or {}).get("order_no") for e in client.app[keys.STORE].events()
+             if e["type"] == "order.overdue"}
+    assert {"A1", "A3"} <= fired
+    body = await risk_of(client, auth)
     h = body["risk"]["history"]
     assert body["is_shop"] and body["risk"]["applies"] and body["risk"]["page"] == "product"
     assert h["orders"] == 3 and h["overdue_now"] == 1 and h["was_overdue"] == 2
     assert h["outcomes"] == {"delivered": 1, "refunded": 1, "failed": 0, "expired": 0, "open": 1}
     assert body["risk"]["level"] == "高" and any(s["code"] == "history_overdue" for s in body["risk"]["signals"])
+    # A3's reminder fired while the shop still had it open: it stays counted once the page says delivered.
+    store = client.app[keys.STORE]
+    await asyncio.to_thread(store.upsert_order, "xingchenka.com", "A3", {"status_code": "delivered"})
+    h = (await risk_of(client, auth))["risk"]["history"]
+    assert h["overdue_now"] == 0 and h["was_overdue"] == 2 and h["outcomes"]["delivered"] == 2
     r = await client.post("/api/risk", json={"url": "https://xingchenka.com/buy/12"}, headers=auth)
     assert r.status == 400
     r = await client.post("/api/risk", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT})
     assert r.status == 401
 
 
+async def risk_of(client, auth) -> dict:
+    r = await client.post("/api/risk", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT}, headers=auth)
+    assert r.status == 200, await r.text()
+    return await r.json()
+
+
 async def test_offer_snapshots_are_deduplicated_by_content(aiohttp_client, config, auth):
-    clock = Clock(T0)
-    client = await aiohttp_client(create_app(config, now=clock))
+    clock = FakeClock(T0)
+    client = await aiohttp_client(app_at(config, clock))
     url = "https://xingchenka.com/buy/12"
     r = await client.post("/api/offers", json={"url": url, "html": PRODUCT, "title": "t", "reason": "opened"}, headers=auth)
     first = (await r.json())["snapshot"]
     assert r.status == 200 and not first["reused"] and first["offer"]["promise"]["within_seconds"] == 300
-    clock.at = T0 + timedelta(minutes=1)
+    clock.advance(minutes=1)
     ticking = PRODUCT.replace("</body>", "<p>12:01:33</p></body>")  # only a clock time differs
     r = await client.post("/api/offers", json={"url": url, "html": ticking, "title": "t", "reason": "pay"}, headers=auth)
     again = (await r.json())["snapshot"]
@@ -111,21 +120,21 @@ async def serve_order_page(order_time: datetime):
     app.router.add_get("/detail-order-sn/K7Q2M9X4T1B8C3D5", handler)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()  # a port of its own: other test workers run alongside
+    port = runner.addresses[0][1]
     return runner, f"http://127.0.0.1:{port}"
 
 
 async def test_product_snapshot_promise_is_quoted_in_the_overdue_orders_package(aiohttp_client, config, auth, tmp_path):
-    clock = Clock(T0)
-    client = await aiohttp_client(create_app(config, now=clock))
+    clock = FakeClock(T0)
+    client = await aiohttp_client(app_at(config, clock))
     runner, shop = await serve_order_page(T0 + timedelta(minutes=2))
     try:
         # 1. the buyer opens the product page, then presses 下单 (the same offer: one snapshot, seen twice)
         r = await client.post("/api/offers", json={"url": f"{shop}/buy/12", "html": PRODUCT, "reason": "opened",
                                                     "title": "Steam 钱包 100 元充值码 - 星辰数卡"}, headers=auth)
         snap = (await r.json())["snapshot"]
-        clock.at = T0 + timedelta(minutes=1)
+        clock.advance(minutes=1)
         r = await client.post("/api/offers", json={"url": f"{shop}/buy/12", "html": PRODUCT, "reason": "pay"}, headers=auth)
         assert (await r.json())["snapshot"]["reused"]
         # the checkout page states no promise: linked too, and must not break the quote (a bug the browser test met)
@@ -134,7 +143,7 @@ async def test_product_snapshot_promise_is_quoted_in_the_overdue_orders_package(
                                                     "reason": "checkout"}, headers=auth)
         assert (await r.json())["snapshot"]["offer"]["promise"] is None
         # 2. paid; the order page (no promise of its own) is captured three hours later
-        clock.at = T0 + timedelta(hours=3)
+        clock.advance(hours=2, minutes=59)  # T0 + 3 h
         r = await client.post("/api/captures", json={"kind": "order", "url": f"{shop}/detail-order-sn/K7Q2M9X4T1B8C3D5"},
                               headers=auth)
         assert r.status == 200, await r.text()
@@ -185,7 +194,7 @@ async def test_a_page_that_changes_on_every_look_does_not_fill_the_store(aiohttp
     from helper.orders import offers
 
     monkeypatch.setattr(offers, "MAX_NEW_PER_HOUR", 3)
-    client = await aiohttp_client(create_app(config, now=Clock(T0)))
+    client = await aiohttp_client(app_at(config, FakeClock(T0)))
     url = "https://xingchenka.com/buy/12"
     for i in range(3):
         html = PRODUCT.replace("</body>", f"<p>随机内容 {'甲乙丙丁'[i]}</p></body>")
@@ -199,11 +208,11 @@ async def test_a_page_that_changes_on_every_look_does_not_fill_the_store(aiohttp
 
 
 async def test_offer_snapshots_respect_the_size_and_disk_budget(aiohttp_client, config, auth):
-    client = await aiohttp_client(create_app(config.with_(max_capture_mb=0.001), now=Clock(T0)))
+    client = await aiohttp_client(app_at(config.with_(max_capture_mb=0.001), FakeClock(T0)))
     r = await client.post("/api/offers", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT, "reason": "opened"},
                           headers=auth)
     assert r.status == 413
-    full = await aiohttp_client(create_app(config.with_(disk_budget_mb=0.0), now=Clock(T0)))
+    full = await aiohttp_client(app_at(config.with_(disk_budget_mb=0.0), FakeClock(T0)))
     r = await full.post("/api/offers", json={"url": "https://xingchenka.com/buy/12", "html": PRODUCT, "reason": "opened"},
                         headers=auth)
     assert r.status == 507 and (await r.json())["error"]["code"] == "disk_budget"

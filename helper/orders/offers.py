@@ -33,8 +33,13 @@ MAX_NEW_PER_HOUR = 30
 
 
 def buyer_history(store: Store) -> list[dict]:
-    """Every tracked order, marked `was_overdue` when an overdue reminder fired for it (the risk check's input)."""
-    overdue = {r["order_id"] for r in store.query("SELECT DISTINCT order_id FROM events WHERE type='order.overdue'")}
+    """Every tracked order, marked `was_overdue` when an overdue reminder fired for it while the shop still had it
+    open (the risk check's input). A reminder that fired while the order's page already said delivered or refunded
+    (`escalation.awaiting_confirmation`: it only asks the buyer to confirm) says nothing about the shop's delay:
+    counting it made the answer depend on whether the scheduler's start-up look had run before the request."""
+    overdue = {r["order_id"] for r in store.query(
+        "SELECT DISTINCT order_id FROM events WHERE type='order.overdue' "
+        "AND json_extract(data, '$.escalation.awaiting_confirmation') IS NULL")}
     return [{**o, "was_overdue": o["id"] in overdue} for o in store.list_orders()]
 
 
