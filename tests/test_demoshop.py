@@ -361,6 +361,19 @@ async def test_create_chat_thread_rejects_bad_input(client, body):
     assert set(client.app[STATE].threads) == before
 
 
+# Scroll, then let two frames render: the lazy-load and IntersectionObserver checks run in a frame's rendering
+# step, so scrolls made without one in between are never seen (band 2's loading="lazy" image stayed unloaded).
+SCROLL_JS = "y => new Promise(done => { scrollTo(0, y); requestAnimationFrame(() => requestAnimationFrame(done)); })"
+IN_VIEW_LOADED_JS = """() => [...document.images].filter(i => { const r = i.getBoundingClientRect();
+  return r.bottom > 0 && r.top < innerHeight; }).every(i => i.complete && i.naturalWidth > 1)"""
+
+
+async def scroll_and_settle(page, y: int) -> None:
+    """Scroll to `y` and wait until every image in the viewport has loaded (a placeholder 1 px wide is not)."""
+    await page.evaluate(SCROLL_JS, y)
+    await page.wait_for_function(IN_VIEW_LOADED_JS, timeout=30000)
+
+
 @pytest.mark.browser
 async def test_pages_in_real_chromium(client):
     """One browser session: the chat pane scrolls inside the page and takes polled messages into the DOM;
@@ -398,10 +411,10 @@ async def test_pages_in_real_chromium(client):
             await page.wait_for_function("window.seen.some(t => t.includes('浏览器轮询测试消息'))", timeout=15000)
 
             await page.goto(str(client.make_url("/tall?height=5000")))
-            for y in range(0, 5000, 500):  # lazy images load only once scrolled near
-                await page.evaluate(f"window.scrollTo(0, {y})")
+            for y in range(0, 5000, 500):  # lazy images load only once scrolled near: each step waits for them
+                await scroll_and_settle(page, y)
             await page.wait_for_function(
-                "[...document.images].every(i => i.complete && i.naturalWidth > 1)", timeout=15000
+                "[...document.images].every(i => i.complete && i.naturalWidth > 1)", timeout=30000
             )
             served = (await (await client.get("/demo/tall/images.json")).json())["served"]
             assert set(served) == {"2", "4"}
