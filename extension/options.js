@@ -4,9 +4,10 @@
 const $ = (sel) => document.querySelector(sel);
 let settings = null;
 
+// ok: true = 'ok', false = 'error', null = 'pending' (a question on its way).
 function say(el, text, ok) {
   el.textContent = text;
-  el.className = ok ? 'ok' : 'error';
+  el.className = ok === null ? 'pending' : ok ? 'ok' : 'error';
 }
 
 function statusText(st) {
@@ -14,35 +15,52 @@ function statusText(st) {
   return t('pairOk', [st.url, st.version || '?']);
 }
 
-// The stored pairing is shown when the page opens, but never over what the user typed or over the answer to
-// their own pairing attempt: the page's start-up check can finish after a quick user.
-let pairAttempted = false;
+// Each click on 配对 is one attempt, answered in #pair-status: 检查助手… at once, then the answer. Only the latest
+// attempt's answer is shown, and the start-up check never shows once the user has tried (it can finish after a
+// quick user).
+let attempts = 0;
 
 async function loadPairing() {
   const p = await sendMessage('pairing.get', {});
-  if (pairAttempted) return;
+  if (attempts) return;
   if (p.error) return say($('#pair-status'), errorText(p.error), false);
   if (!$('#helper-url').value) $('#helper-url').value = p.url;
   $('#helper-token').placeholder = p.paired ? t('optTokenStored') : t('optTokenPlaceholder');
   const st = await sendMessage('helper.status', {});
-  if (!pairAttempted) say($('#pair-status'), statusText(st), !st.error);
+  if (!attempts) say($('#pair-status'), statusText(st), !st.error);
 }
 
+// Runs on the click itself, before the page has its strings: what the user typed is read now, and the
+// status says at once that the click was taken.
 async function pair() {
-  pairAttempted = true;
+  const attempt = ++attempts;
+  const url = $('#helper-url').value;
   const token = $('#helper-token').value.trim();
-  const args = { url: $('#helper-url').value };
+  say($('#pair-status'), t('statusChecking'), null);
+  await ready;
+  let st;
+  try {
+    st = await sendPairing(url, token);
+  } catch (e) {
+    st = { error: { code: 'internal', message: String((e && e.message) || e) } };
+  }
+  if (attempt !== attempts) return;
+  $('#helper-token').value = '';
+  say($('#pair-status'), statusText(st), !st.error);
+  if (!st.error) $('#helper-token').placeholder = t('optTokenStored');
+}
+
+async function sendPairing(url, token) {
+  const args = { url };
   // An empty box keeps the stored token (it is never shown back).
   if (token) args.token = token;
   else {
     const current = await sendMessage('pairing.get', {});
-    if (!current.paired) return say($('#pair-status'), t('errNotPaired'), false);
+    if (current.error) return current;
+    if (!current.paired) return { error: { code: 'not_paired', message: '' } };
     args.keepToken = true;
   }
-  const st = await sendMessage('pairing.save', args);
-  $('#helper-token').value = '';
-  say($('#pair-status'), statusText(st), !st.error);
-  if (!st.error) $('#helper-token').placeholder = t('optTokenStored');
+  return sendMessage('pairing.save', args);
 }
 
 function renderHosts(listEl, key) {
@@ -125,30 +143,38 @@ async function showDebugger() {
   say($('#debugger-status'), st.granted ? t('debuggerGranted') : t('debuggerMissing'), !!st.granted);
 }
 
-async function init() {
+// The page's strings and settings come from the service worker. The handlers are attached before the first
+// await: a click on 配对 that comes before the worker answers is answered after (pair() waits for `ready`),
+// never lost; the settings' controls stay disabled until they show the stored settings (options.html).
+const ready = (async () => {
   await loadStrings();
   applyI18n();
   document.title = t('optionsTitle');
-  $('#pair').addEventListener('click', pair);
-  $('#watch-add-btn').addEventListener('click', () => addHost('#watch-add', 'watchHosts'));
-  $('#block-add-btn').addEventListener('click', () => addHost('#block-add', 'blockHosts'));
-  $('#language').addEventListener('change', async () => {
-    await saveSettings({ language: $('#language').value });
-    location.reload();
-  });
-  $('#auto-detect').addEventListener('change', () => saveSettings({ autoDetect: $('#auto-detect').checked }));
-  $('#save-settings').addEventListener('click', () => saveSettings({
-    chatAutoSnapshot: $('#chat-auto').checked,
-    chatDebounceMs: Math.round(Number($('#chat-debounce').value) * 1000),
-    chatPeriodicMinutes: Number($('#chat-periodic').value),
-    notifyDueSoon: $('#notify-due-soon').checked,
-  }));
   const reply = await sendMessage('settings.get', {});
-  if (reply.error) return say($('#settings-status'), errorText(reply.error), false);
+  if (reply.error) {
+    say($('#settings-status'), errorText(reply.error), false);
+    return;
+  }
   settings = reply.settings;
   render();
+  document.querySelectorAll('fieldset.settings').forEach((f) => { f.disabled = false; });
+})();
+
+$('#pair').addEventListener('click', pair);
+$('#watch-add-btn').addEventListener('click', () => addHost('#watch-add', 'watchHosts'));
+$('#block-add-btn').addEventListener('click', () => addHost('#block-add', 'blockHosts'));
+$('#language').addEventListener('change', async () => {
+  await saveSettings({ language: $('#language').value });
+  location.reload();
+});
+$('#auto-detect').addEventListener('change', () => saveSettings({ autoDetect: $('#auto-detect').checked }));
+$('#save-settings').addEventListener('click', () => saveSettings({
+  chatAutoSnapshot: $('#chat-auto').checked,
+  chatDebounceMs: Math.round(Number($('#chat-debounce').value) * 1000),
+  chatPeriodicMinutes: Number($('#chat-periodic').value),
+  notifyDueSoon: $('#notify-due-soon').checked,
+}));
+ready.then(async () => {
   await showDebugger();
   await loadPairing();
-}
-
-init();
+});

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from helper.demoshop.member import MEMBER_FIRST, MEMBER_LAST
-from test_extension import ARTIFACTS, EXT_BASE, harness, poll
+from test_extension import ARTIFACTS, EXT_BASE, click_pair, harness, poll
 
 from conftest import run_witness
 
@@ -28,8 +28,8 @@ async def pair_as_a_user(h) -> None:
     await page.goto(f"{EXT_BASE}/options.html")
     await page.fill("#helper-url", h.helper_url)
     await page.fill("#helper-token", h.token)
-    await page.click("#pair")
-    await page.wait_for_selector("#pair-status.ok")
+    state, text = await click_pair(page)
+    assert state == "ok", text
     await page.wait_for_selector("#debugger-status.ok")
     assert "已授权" in await page.inner_text("#debugger-status")
     await page.close()

@@ -71,10 +71,6 @@ async def poll(check, *, timeout: float = 30.0, interval: float = 0.1, what: str
         await asyncio.sleep(interval)
 
 
-async def _has_text(page, selector: str, text: str) -> bool:
-    return text in await page.inner_text(selector)
-
-
 class Harness:
     def __init__(self, tmp: Path):
         self.tmp = tmp
@@ -248,24 +244,51 @@ async def test_popup_says_not_paired_and_helper_not_running(tmp_path):
         assert await popup.inner_text("#helper-status") == "未配对"
 
 
+async def click_pair(page) -> tuple[str, str]:
+    """Click 配对 on the options page and wait for the answer to that click: the status says 检查助手… (class
+    `pending`) from the click until the answer, so an earlier answer is never taken for it."""
+    await page.click("#pair")
+    return await pair_answer(page)
+
+
+async def pair_answer(page) -> tuple[str, str]:
+    """The options page's answer to the last click on 配对: ("ok" or "error", its text)."""
+    status = await page.wait_for_selector("#pair-status.ok, #pair-status.error")
+    return await status.get_attribute("class"), await status.inner_text()
+
+
+# Holds the worker's answer to the pages' i18n.strings until `__releaseStrings()`: the options page is then
+# shown but not yet started (its strings, settings and stored pairing all come after).
+HOLD_STRINGS = """() => {
+  const entry = HANDLERS['i18n.strings'];
+  const run = entry.run;
+  const held = new Promise((r) => { globalThis.__releaseStrings = r; });
+  entry.run = async (...a) => { await held; entry.run = run; return run(...a); };
+}"""
+
+
 async def test_options_page_pairs_with_a_pasted_token(tmp_path):
     async with harness(tmp_path, pair=False) as h:
+        # A click that comes before the page has heard from the worker is answered, not lost (the click
+        # handler was attached only after the strings came: on a quick user's click nothing happened).
+        await h.sw_eval(HOLD_STRINGS)
         page = await h.ctx.new_page()
         await page.goto(f"{EXT_BASE}/options.html")
         await page.fill("#helper-url", "http://evil.example:17365")
         await page.fill("#helper-token", h.token)
         await page.click("#pair")
-        await poll(lambda: page.inner_text("#pair-status"), what="pair status")
-        assert "127.0.0.1:端口" in await page.inner_text("#pair-status")  # only the local helper is accepted
+        assert await page.inner_text("#pair") == ""  # the page's strings have not come yet
+        assert await page.get_attribute("#pair-status", "class") == "pending"
+        await h.sw_eval("() => __releaseStrings()")
+        state, text = await pair_answer(page)
+        assert state == "error" and "127.0.0.1:端口" in text, text  # only the local helper is accepted
         await page.fill("#helper-url", h.helper_url)
         await page.fill("#helper-token", "not-the-token")
-        await page.click("#pair")
-        # (a string predicate would be eval'd on later polls, which the extension page's CSP forbids)
-        await poll(lambda: _has_text(page, "#pair-status", "未与助手配对"), what="the not-paired message")
+        state, text = await click_pair(page)
+        assert state == "error" and "未与助手配对" in text, text
         await page.fill("#helper-token", h.token)
-        await page.click("#pair")
-        await page.wait_for_selector("#pair-status.ok")
-        assert h.helper_url in await page.inner_text("#pair-status")
+        state, text = await click_pair(page)
+        assert state == "ok" and h.helper_url in text, text
         stored = await h.sw_eval("async () => (await chrome.storage.local.get('helper')).helper")
         assert stored == {"url": h.helper_url, "token": h.token}
         await page.screenshot(path=str(ARTIFACTS / "options.png"), full_page=True)
