@@ -5,6 +5,7 @@ README's command table checked against the parser so the two cannot drift."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import socket
 import subprocess
@@ -16,12 +17,15 @@ import pytest
 
 from conftest import ROOT, run_witness
 from helper import __version__
-from helper.cli import build_parser, main
+from helper.cli import COMMAND_MODULES, build_parser, command_in, main
 from packagedata import make_order
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
+    return subcommands_of(build_parser())
+
+
+def subcommands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)
 
@@ -56,6 +60,19 @@ def test_readme_command_table_matches_the_parser():
         assert cmd in mentioned, f"`witness {cmd}` is missing from the README command table"
         missing = options(p) - {"--data-dir"} - mentioned[cmd]
         assert not missing, f"README: `witness {cmd}` row does not mention {', '.join(sorted(missing))}"
+
+
+def test_command_table_names_what_each_module_registers():
+    """A run of one command builds only its module's subparsers (COMMAND_MODULES says which); the table must
+    name exactly what each module adds, and a parser built for one command must parse as the whole one does."""
+    for module, names in COMMAND_MODULES.items():
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        assert tuple(sub.choices) == names, f"COMMAND_MODULES[{module!r}] should be {tuple(sub.choices)}"
+    for cmd in subcommands():
+        assert command_in(["--data-dir", cmd, cmd, "--data-dir", "X"]) == cmd
+        assert set(subcommands_of(build_parser(cmd))) == {cmd, *next(n for n in COMMAND_MODULES.values() if cmd in n)}
+    assert command_in(["--data-dir", "X"]) is None and command_in(["verfy"]) is None
 
 
 def test_every_command_help_has_an_example(capsys):

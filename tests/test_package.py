@@ -15,7 +15,8 @@ import pytest
 from conftest import ROOT, run_witness
 from helper.core.config import Config
 from helper.core.errors import EvidenceTampered, PackageError
-from helper.package import export_order, verify_package
+from helper.package.export import export_order
+from helper.package.verify_package import verify_package
 from helper.demoshop.local_tsa import DEMO_TSA_NAME, LocalTSA
 from helper.store import verify as verify_store
 from packagedata import NOW, make_order

@@ -88,10 +88,14 @@ def fallback_example(name: str, parser: argparse.ArgumentParser) -> str:
 def progress_bar(desc: str, *, unit: str = "step"):
     """A tqdm bar on stderr, shown only on a terminal; yields the `progress(label, done, total)` callback the
     core functions take. tqdm: already installed with rapidocr, so no new dependency."""
+    # Shown on a terminal only (what tqdm's disable=None does), or always with WITNESS_PROGRESS=1; without a bar,
+    # tqdm is not even imported (a command's start-up).
+    forced = os.environ.get("WITNESS_PROGRESS") == "1"
+    if not forced and not sys.stderr.isatty():
+        yield lambda label, done, total: None
+        return
     from tqdm import tqdm
 
-    # Shown on a terminal only (tqdm's disable=None), or always with WITNESS_PROGRESS=1.
-    forced = os.environ.get("WITNESS_PROGRESS") == "1"
     bar = tqdm(desc=desc, unit=unit, file=sys.stderr, disable=False if forced else None, leave=False,
                dynamic_ncols=True, mininterval=0 if forced else 0.1)
 

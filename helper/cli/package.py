@@ -10,7 +10,7 @@ from helper.core.config import load_config
 
 
 def register(sub) -> None:
-    from helper.package.drafts import CHANNELS, CLAIMS
+    from helper.package.channels import CHANNELS, CLAIMS
 
     p = sub.add_parser("draft", help="生成投诉草稿 / write a complaint draft for one channel",
                        epilog=examples("witness draft 1 --channel 12315", "witness draft 1 --channel court --claim perform --out 起诉状.txt"))
@@ -70,7 +70,7 @@ def cmd_draft(args) -> int:
 
 def cmd_export(args) -> int:
     from helper.cli import print_json
-    from helper.package import export_order
+    from helper.package.export import export_order
 
     config, store = open_store(args)
     try:
@@ -108,7 +108,7 @@ TRUST_REASONS = {
 
 def cmd_verify_package(args) -> int:
     from helper.cli import print_json
-    from helper.package import verify_package
+    from helper.package.verify_package import verify_package
 
     ca = args.ca if args.ca else list(load_config(args.data_dir).trusted_tsa_roots)
     report = verify_package(args.path, ca_files=ca)

@@ -1,8 +1,5 @@
-"""Evidence packages: complaint drafts, export (zip + manifest + PDF report + RFC 3161 timestamp) and
-verify-package."""
+"""Evidence packages: complaint drafts (drafts.py), export (export.py: zip + manifest + PDF report + RFC 3161
+timestamp), verify-package (verify_package.py), the chain anchor (anchor.py) and the case view (case.py).
 
-from .drafts import CHANNELS, CLAIMS, Draft, draft, drafts_for_store
-from .export import export_order
-from .verify_package import verify_package
-
-__all__ = ["CHANNELS", "CLAIMS", "Draft", "draft", "drafts_for_store", "export_order", "verify_package"]
+Import what you need from its module: this file imports none of them, so a command that verifies a package or
+the store does not pay for loading the export and report code (what `witness` start-up costs)."""

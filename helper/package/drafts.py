@@ -18,17 +18,9 @@ from ..core.errors import BadRequest
 from ..escalation import actions_of
 from ..orders.offers import promise_quote
 from ..understanding import promises
+from .channels import CHANNELS, CLAIMS
 from .layout import KIND_ZH, artifact_path, describe_artifact, is_image
 
-CHANNELS = {
-    "platform": "平台订单投诉 / 纠纷处理",
-    "12315": "全国12315平台投诉",
-    "heimao": "黑猫投诉",
-    "payment": "支付渠道投诉（微信支付 / 支付宝）",
-    "police": "报警材料（110 / 反诈）",
-    "court": "网上小额诉讼起诉材料",
-}
-CLAIMS = {"refund": "全额退款", "perform": "强制履约"}
 PAYMENT_DESCRIPTION_MAX = 300
 PAYMENT_DESCRIPTION = "问题描述（300字以内）"
 # Where each complaint is filed, with the path through the app or site (the buyer has to go there).

@@ -38,15 +38,13 @@ from ..core.errors import EvidenceTampered, PackageError, TimestampError
 from ..store import blobs
 from . import drafts as drafts_mod
 from . import report_images
-from .layout import artifact_path, best_image
+from .layout import FORMAT, OUTER_FILES, artifact_path, best_image
 from .redact import redact_file, redact_image, redact_text, sensitive_boxes
 from .report import html_to_pdf, report_html
 from .tsa import fingerprint, load_pem_certs, request_timestamp
 
 log = logging.getLogger(__name__)
 
-FORMAT = "order-witness-package/1"
-OUTER_FILES = ("manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS")
 STORED_EXT = (".png", ".jpg", ".jpeg", ".webp", ".pdf", ".zip")
 
 

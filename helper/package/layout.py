@@ -6,6 +6,9 @@ import re
 
 from ..core.clock import CHINA, parse_iso
 
+FORMAT = "order-witness-package/1"  # the manifest's format
+OUTER_FILES = ("manifest.json", "manifest.tsr", "tsa-chain.pem", "VERIFY.md", "SHA256SUMS")  # beside the manifest
+
 KIND_ZH = {
     "order": "订单页",
     "chat": "聊天记录",

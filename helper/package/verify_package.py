@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.errors import PackageError, TimestampError
 from ..store import chain
-from .export import FORMAT, OUTER_FILES
+from .layout import FORMAT, OUTER_FILES
 from .tsa import check_token, load_pem_certs
 
 SUMS_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")

@@ -17,13 +17,20 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from ..core import clock
 from ..core.errors import BadRequest, NotFound, StoreError
 from ..core import folder, urls
 from . import blobs, chain
 from .schema import migrate
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
+    """A query's rows as dicts (plain sqlite3: the store once took sqlite-utils for this alone, and importing it,
+    with the numpy it loads, was most of a `witness` command's start-up)."""
+    keys = [d[0] for d in cursor.description or ()]
+    if len(set(keys)) != len(keys):
+        raise StoreError(f"a query names a column twice: {keys}")
+    return [dict(zip(keys, row)) for row in cursor]
+
 
 CAPTURE_KINDS = ("order", "chat", "rules", "payment", "desktop", "product", "other")
 ORDER_FIELDS = (
@@ -104,7 +111,6 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot open the evidence database {self.db_path}: {e}") from e
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         # Events other processes commit (a `witness` command while the helper runs) are noticed by polling
         # PRAGMA data_version, which changes when another connection commits (poll_foreign_writes).
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
@@ -125,7 +131,7 @@ class Store:
         with self._lock, _in_range():
             if self._closed:
                 raise StoreError("the evidence store is closed")
-            return list(self.db.query(sql, params))
+            return _dicts(self.conn.execute(sql, params))
 
     def scalar(self, sql: str, params=()):
         with self._lock, _in_range():
@@ -176,7 +182,7 @@ class Store:
             if version == self._data_version:
                 return []
             self._data_version = version
-            rows = self.db.query("SELECT * FROM events WHERE seq > ? ORDER BY seq", [self._watermark])
+            rows = _dicts(self.conn.execute("SELECT * FROM events WHERE seq > ? ORDER BY seq", [self._watermark]))
             fresh = [_event_row(r) for r in rows]
             foreign = [e for e in fresh if e["seq"] not in self._own]
             if fresh:
