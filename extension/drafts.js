@@ -8,6 +8,7 @@ const orderId = orderIdFromQuery();
 const BLANK = /【请填写：[^】]*】/g;
 let channel = new URLSearchParams(location.search).get('channel');
 let draft = null;
+let loads = 0; // loadDraft calls so far
 const edited = {}; // label → text the buyer changed (limited fields are editable)
 
 function chars(text) {
@@ -109,10 +110,15 @@ function renderWhere() {
   }
 }
 
+// One fetch, one text: the view shows and copies the draft it fetched (a draft names the moment it was made).
+// When the buyer picks another channel or claim before a reply arrives, only the latest choice's reply is shown.
 async function loadDraft() {
-  for (const b of document.querySelectorAll('#channels button')) b.setAttribute('aria-selected', String(b.dataset.channel === channel));
+  const mine = ++loads;
+  const shown = channel;
+  for (const b of document.querySelectorAll('#channels button')) b.setAttribute('aria-selected', String(b.dataset.channel === shown));
   const claim = $('#claim').value;
-  const reply = await helperFetch('GET', `/api/orders/${orderId}/drafts/${encodeURIComponent(channel)}?claim=${claim}`);
+  const reply = await helperFetch('GET', `/api/orders/${orderId}/drafts/${encodeURIComponent(shown)}?claim=${claim}`);
+  if (mine !== loads) return;
   if (reply.error) {
     $('#load-error').textContent = errorText(reply.error);
     $('#load-error').hidden = false;
@@ -124,7 +130,7 @@ async function loadDraft() {
   renderWhere();
   renderFields();
   $('#whole').replaceChildren(highlighted(wholeText()));
-  document.body.dataset.channel = channel;
+  document.body.dataset.channel = shown;
 }
 
 function renderChannels(list) {

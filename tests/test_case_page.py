@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_witness
+from fakeclock import FakeClock
+from helper.core.clock import utcnow
 from helper.core.config import EXTENSION_ID
 from helper.escalation import ACTIONS
 from test_extension import EXT_BASE, ORDER_PAGE, badge, free_port, harness, notifications, poll
@@ -100,7 +102,9 @@ async def test_every_action_is_recorded_from_the_case_page_and_one_is_withdrawn(
 
 
 async def test_case_page_of_a_captured_order_and_the_drafts_view(tmp_path):
-    async with harness(tmp_path) as h:
+    # A draft names the moment it was made (生成时间, 截至…, how long overdue): on the wall clock the page's fetch
+    # and the test's could fall in different seconds and never match. The helper's clock stands still here.
+    async with harness(tmp_path, clock=FakeClock(utcnow())) as h:
         await h.settings(chatAutoSnapshot=False)
         # The buyer captures the order page and the chat with the extension's button, as in real use.
         for path, kind in ((ORDER_PAGE, "order"), ("/chat/demo", "chat")):

@@ -72,8 +72,9 @@ async def poll(check, *, timeout: float = 30.0, interval: float = 0.1, what: str
 
 
 class Harness:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, clock=None):
         self.tmp = tmp
+        self.clock = clock  # a tests/fakeclock.FakeClock for the helper, or None for the wall clock
         self.config = Config(data_dir=tmp / "data", port=free_port(), ocr_background=False,
                              snapshot_interval_s=1)  # the chat tests change a thread within seconds
         self.token = read_or_create_token(self.config)
@@ -87,7 +88,8 @@ class Harness:
         return self.helper_app[keys.STORE]
 
     async def start_helper(self) -> None:
-        self.helper_app = create_app(self.config)
+        timing = {"now": self.clock, "sleep": self.clock.sleep} if self.clock is not None else {}
+        self.helper_app = create_app(self.config, **timing)
         self.helper_runner = await serve(self.helper_app, self.config.port)
 
     async def stop_helper(self) -> None:
@@ -164,8 +166,8 @@ class Harness:
 
 
 @asynccontextmanager
-async def harness(tmp_path: Path, *, pair: bool = True, silent_debugger: bool = True):
-    h = Harness(tmp_path)
+async def harness(tmp_path: Path, *, pair: bool = True, silent_debugger: bool = True, clock=None):
+    h = Harness(tmp_path, clock)
     ext = stage_extension(tmp_path / "ext")
     await h.start_helper()
     shop_runner = await serve(create_shop_app(), h.shop_port)
