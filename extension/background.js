@@ -44,10 +44,19 @@ async function helperStatus() {
 
 // ---- handlers for content scripts (sender = a tab with a web page) ----
 
+// The tab's entry (its order, for banners and the capture's request) follows the answer: a tab that
+// navigated away is forgotten at once, one analysed again at the same address keeps its entry until the
+// answer replaces it (or removes it: the page is not watched any more).
 async function analyzePage(args, sender) {
   if (typeof args.html !== 'string' || args.html.length > PAGE_HTML_LIMIT) return bad('html must be a string under 8 MiB');
+  await forgetTab(sender.tab.id, sender.url);
+  const reply = await decidePage(args, sender);
+  if (!reply.watched) await forgetTab(sender.tab.id);
+  return reply;
+}
+
+async function decidePage(args, sender) {
   const url = sender.url;
-  await forgetTab(sender.tab.id); // the tab may have navigated away from a watched page
   const settings = await getSettings();
   const pairing = await getPairing();
   if (new URL(url).origin === pairing.url) return { watched: false, reason: 'helper' };
@@ -96,7 +105,7 @@ async function capturePage(args, sender) {
   });
   // The helper may have started tracking the order from this capture: banners for it go to this tab.
   if (page && !reply.error && reply.capture.order_id != null && page.orderId == null) {
-    await registerPage(sender.tab.id, { ...page, orderId: reply.capture.order_id });
+    await linkTab(sender.tab.id, sender.url, reply.capture.order_id);
   }
   return reply;
 }
