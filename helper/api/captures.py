@@ -12,7 +12,7 @@ from PIL import Image
 from helper.capture.service import CaptureService
 from helper.core.errors import BadRequest, NotFound
 from helper.orders.importer import import_image as do_import
-from helper.orders.tracking import on_capture_stored
+from helper.orders.tracking import CAPTURE_HOOKS
 from helper.package.case import main_image
 from helper.package.thumbs import cached_thumbnail
 
@@ -24,7 +24,7 @@ CAPTURER = web.AppKey("capturer", CaptureService)
 
 
 async def capture_ctx(app: web.Application):
-    service = CaptureService(app[keys.CONFIG], app[keys.STORE], now=app[keys.NOW], after_capture=on_capture_stored)
+    service = CaptureService(app[keys.CONFIG], app[keys.STORE], now=app[keys.NOW], **CAPTURE_HOOKS)
     app[CAPTURER] = service
     yield
     await service.close()

@@ -59,6 +59,7 @@ class Captured:
     timings: dict = field(default_factory=dict)
     analysis: dict | None = None  # extract() of the captured DOM, taken once while the image encodes
     analysis_before: dict | None = None  # extract() of the page before the capture, when it changed during it
+    order_id: int | None = None  # the tracked order found for a page showing no number (meta.order_no_source "tracked")
 
 
 def _iso_epoch(value) -> str | None:
@@ -162,10 +163,13 @@ async def capture_cdp(
     clock_check: asyncio.Future | dict | None = None,
     note: str | None = None,
     lazy_budget_ms: int = fullpage.LAZY_BUDGET_MS,
+    find_order=None,
 ) -> Captured:
     """Capture the page behind `cdp` as it is now; restores it (scroll positions, styles) afterwards.
 
-    `http(world, info) -> dict` gives the response record; `resize` see fullpage.prepare."""
+    `http(world, info) -> dict` gives the response record; `resize` see fullpage.prepare; `await
+    find_order(url, analysis, html) -> {"id", "order_no"} | None` the tracked order of a page that shows no
+    order number (the host's rule: the capture layer knows no orders)."""
     t0 = time.perf_counter()
     timings = {}
     capture_uuid = str(uuid.uuid4())
@@ -212,7 +216,7 @@ async def capture_cdp(
             _analysed(after["html"], after["text"], after["url"], now(), boxes),
             _analysed(during["html"], during["text"], during["url"], now()))
         state = states.page_state(analysis, http_rec.get("status") if http_rec.get("recorded") else None)
-        found = order_no or analysis.get("order", {}).get("order_no")
+        found, found_by, tracked = await _stamp_order(order_no, analysis, after, find_order if state == "ok" else None)
         stamp.set_result({"order_no": found, "page_state": state})
     except Exception as e:  # noqa: BLE001 - CDP errors: the tab closed, navigated, crashed …
         raise _fail(e) from e
@@ -254,7 +258,7 @@ async def capture_cdp(
             "layout": boxes_meta,
         },
         "order_no": found,
-        "order_no_source": "request" if order_no else ("page" if found else None),
+        "order_no_source": found_by,
         "http": http_rec,
         "browser": {"user_agent": before["userAgent"], **(browser or {})},
         "helper": {"app": "order-witness", "version": __version__},
@@ -285,7 +289,22 @@ async def capture_cdp(
     files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")
     return Captured(files=files, meta=meta, url=after["url"], title=after["title"], html=after["html"],
                     captured_at=captured_at, page_state=state, html_before=before["html"] if changed else None,
-                    timings=timings, analysis=analysis, analysis_before=analysis_before if changed else None)
+                    timings=timings, analysis=analysis, analysis_before=analysis_before if changed else None,
+                    order_id=tracked["id"] if tracked else None)
+
+
+async def _stamp_order(order_no: str | None, analysis: dict, page: dict, find_order) -> tuple[str | None, str | None, dict | None]:
+    """(order number, meta.order_no_source, tracked order) for the stamp, decided before it is drawn: the
+    requested order, else the number the page shows, else the tracked order the page belongs to (not for a
+    login or loading page: it is not filed as evidence). An order not known yet is not named (the stamp says
+    未关联): the capture may be linked later; the stamp is never redrawn."""
+    if order_no:
+        return order_no, "request", None
+    shown = analysis.get("order", {}).get("order_no")
+    if shown:
+        return shown, "page", None
+    tracked = await find_order(page["url"], analysis, page["html"]) if find_order is not None else None
+    return (tracked["order_no"], "tracked", tracked) if tracked else (None, None, None)
 
 
 async def _no_http() -> dict:

@@ -37,14 +37,16 @@ KILL_GRACE_S = 5.0
 
 
 class CaptureService:
-    """`after_capture(store, capture, analysis, html) -> dict | None` runs after each page capture is stored
-    (the orders layer passes its own: the capture layer does not know it)."""
+    """`after_capture(store, capture, analysis, html) -> dict | None` runs after each page capture is stored;
+    `order_for(store, url, analysis, html) -> order | None` names the tracked order of a page showing no order
+    number, before its stamp is drawn (the orders layer passes both: the capture layer does not know orders)."""
 
-    def __init__(self, config: Config, store, *, now=clock.utcnow, after_capture=None):
+    def __init__(self, config: Config, store, *, now=clock.utcnow, after_capture=None, order_for=None):
         self.config = config
         self.store = store
         self.now = now
         self.after_capture = after_capture
+        self.order_for = order_for
         self.evidence = None  # an EvidenceBrowser, attached by `witness start` / the demo
         self._admitted = 0
         self._running = asyncio.Semaphore(1)
@@ -138,6 +140,11 @@ class CaptureService:
 
     # -- capturing ---------------------------------------------------------------------------------
 
+    async def _find_order(self, url: str, analysis: dict, html: str) -> dict | None:
+        if self.order_for is None:
+            return None
+        return await asyncio.to_thread(self.order_for, self.store, url, analysis, html)
+
     def _order_no(self, order_id: int | None) -> str | None:
         if order_id is None:
             return None
@@ -178,7 +185,7 @@ class CaptureService:
                 await ready()
             return await capture_cdp(
                 channel, kind=kind, source="buyer_tab", order_no=order_no, http=rerequest_record(channel),
-                now=self.now, browser={"name": "buyer's browser", "profile": "the buyer's own", **(browser or {})},
+                now=self.now, find_order=self._find_order, browser={"name": "buyer's browser", "profile": "the buyer's own", **(browser or {})},
                 environment=self._environment_future(None), clock_check=self._clock_future(),
                 note="网络响应信息来自取证时对同一网址的重新请求（带登录状态）/ response details come from re-requesting "
                      "the same URL from the tab at capture time (with its cookies)",
@@ -227,7 +234,7 @@ class CaptureService:
         stored = await asyncio.to_thread(
             self.store.add_capture, kind=kind, source=captured.meta["source"], files=captured.files,
             url=captured.url, title=captured.title, captured_at=captured.captured_at, meta=captured.meta,
-            order_id=order_id if ok else None, page_state=captured.page_state,
+            order_id=_filed_under(order_id, captured) if ok else None, page_state=captured.page_state,
         )
         t_after = time.monotonic()
         await asyncio.to_thread(self._warn_disk)
@@ -315,7 +322,7 @@ class CaptureService:
         ev = self.evidence
         return await capture_page(
             page, kind=kind, source="evidence_browser", order_no=order_no, response=ev.response_for(page),
-            now=self.now, browser=ev.browser_info(), environment=self._environment_future(ev.args),
+            now=self.now, find_order=self._find_order, browser=ev.browser_info(), environment=self._environment_future(ev.args),
             clock_check=self._clock_future(),
         )
 
@@ -343,6 +350,7 @@ class CaptureService:
                 raise CaptureError(f"无法打开网页 / cannot open {url}: {str(e).splitlines()[0][:300]}") from e
             return await capture_page(
                 page, kind=kind, source="url", order_no=order_no, response=response, now=self.now,
+                find_order=self._find_order,
                 browser={"name": "chromium", "version": browser.version, "headless": True, "profile": "clean"},
                 environment=env, clock_check=clk,
                 note=None if tab is None else ("标签页不在取证浏览器中，已重新打开该网址 / the tab is not in the "
@@ -350,6 +358,11 @@ class CaptureService:
             )
         finally:
             await quietly(context.close(), KILL_GRACE_S)
+
+
+def _filed_under(order_id: int | None, captured: Captured) -> int | None:
+    """The order a capture is stored with: the requested one, else the tracked one its stamp names."""
+    return order_id if order_id is not None else captured.order_id
 
 
 def without_passwords(captured: Captured) -> None:

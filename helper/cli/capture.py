@@ -113,14 +113,14 @@ def cmd_capture(args) -> int:
     if not args.url:
         raise BadRequest("需要网址或 --desktop / give a URL or --desktop")
     from helper.capture import CaptureService, check_url
-    from helper.orders.tracking import on_capture_stored
+    from helper.orders.tracking import CAPTURE_HOOKS
 
     check_url(args.url)
     cookies = _load_cookies(args.cookies)
 
     async def run():
         store = Store(config.data_dir)
-        service = CaptureService(config, store, after_capture=on_capture_stored)
+        service = CaptureService(config, store, **CAPTURE_HOOKS)
         try:
             return await service.capture(kind=args.kind, url=args.url, order_id=args.order, cookies=cookies)
         finally:

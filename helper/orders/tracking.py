@@ -77,13 +77,25 @@ def find_order_for(store: Store, host: str | None, text: str) -> dict | None:
     return open_orders[0] if len(open_orders) == 1 else None
 
 
+def _page_words(result: dict, page_text: str) -> str:
+    return page_text + " " + " ".join(m["text"] for m in result.get("messages") or [])
+
+
+def order_for_capture(store: Store, url: str | None, result: dict, page_text: str) -> dict | None:
+    """The tracked order a capture of a page showing no order number of its own belongs to, as `record` links
+    it: the shop's order its text names, else the shop's one open order. The capture engine asks this before
+    it draws the stamp, so the stamp and the stored capture name the order known at capture time."""
+    host = shop_host(url)
+    return find_order_for(store, host, _page_words(result, page_text)) if host else None
+
+
 def page_order(store: Store, host: str, result: dict, page_text: str) -> dict | None:
     """The tracked order a page of the shop belongs to (its banner and its captures' stamp): the order it
     shows; for a chat or ticket page, the order it names or the shop's one open order."""
     order_no = result["order"].get("order_no")
     found = store.find_order(host, order_no) if order_no else None
     if found is None and result["page_kind"] in ("chat", "order"):
-        found = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in result.get("messages") or []))
+        found = find_order_for(store, host, _page_words(result, page_text))
     return found
 
 
@@ -142,8 +154,9 @@ def record(store: Store, capture: dict, result: dict, page_text: str = "") -> di
             facts = _keep_later_chat_promise(store, existing, facts, messages)
         order, _ = store.upsert_order(host, order_no, facts, capture_id=capture["id"])
         order = link_offers(store, order, parse_iso(capture["captured_at"]))  # the offer as sold, kept before paying
-    else:
-        order = find_order_for(store, host, page_text + " " + " ".join(m["text"] for m in messages))
+    else:  # the order the capture was stored with (asked for, or found at capture time), else the one it names
+        order = store.get_order(capture["order_id"]) if capture.get("order_id") is not None else \
+            find_order_for(store, host, _page_words(result, page_text))
         if order is None:
             return None
         promise = result.get("promise") or {}
@@ -180,3 +193,7 @@ def on_capture_stored(store: Store, capture: dict, analysis: dict | None, html: 
     if result["messages"] and not capture.get("message_count"):
         store.add_messages(capture["id"], result["messages"])  # after linking, so the event names the order
     return {"analysis": result, "order_id": order["id"] if order else None}
+
+
+# What the capture service is given (the API's and the CLI's): CaptureService(config, store, **CAPTURE_HOOKS).
+CAPTURE_HOOKS = {"after_capture": on_capture_stored, "order_for": order_for_capture}
