@@ -175,11 +175,11 @@ def record_chat(store: Store, capture: dict, messages: list[dict]) -> dict | Non
         order = find_order_for(store, None, " ".join(m["text"] for m in messages))
         if order is not None:
             store.link_capture(capture["id"], order["id"])
-    if not capture.get("message_count"):
-        store.add_messages(capture["id"], messages)  # after linking, so the event names the order
     promise = promises.latest_in_chat(messages)
     if order is not None and promise is not None:
         order = apply_promise(store, order, promise, deadlines.said_at(promise, messages), capture["id"])
+    if not capture.get("message_count"):  # last, as for a page (record, then messages): whoever sees the messages'
+        store.add_messages(capture["id"], messages)  # event sees the order linked and its promise applied
     return store.get_order(order["id"]) if order is not None else None
 
 
