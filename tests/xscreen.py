@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import subprocess
 import time
 from pathlib import Path
 
 
-def free_display() -> int:
-    for n in range(140, 340):
-        if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"):
-            return n
-    raise RuntimeError("no free X display number")
+def start_xvfb(width: int, height: int, timeout: float) -> tuple[subprocess.Popen, int]:
+    """Xvfb on a display number it picks itself (-displayfd), so tests running side by side never race for one."""
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+                             "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:  # Xvfb writes the number once it accepts connections
+            ready, _, _ = select.select([pipe], [], [], timeout)
+            assert ready, "Xvfb did not start"
+            number = pipe.readline().strip()
+        assert number, "Xvfb exited before it started"
+        return xvfb, int(number)
+    except BaseException:
+        xvfb.kill()
+        xvfb.wait(10)
+        raise
 
 
 def _grab_pixel(display: str, x: int, y: int):
@@ -28,16 +42,11 @@ def _grab_pixel(display: str, x: int, y: int):
 def chromium_screen(html_file: Path, width: int, height: int, ready: tuple[int, int, tuple], timeout: float = 30):
     """Xvfb of width x height showing `html_file` in a kiosk Chromium window; yields the environment (DISPLAY) once
     the pixel `ready` = (x, y, (r, g, b)) shows the page."""
-    n = free_display()
-    xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    xvfb, n = start_xvfb(width, height, timeout)
     env = {**os.environ, "DISPLAY": f":{n}"}
     browser = None
     try:
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(f"/tmp/.X11-unix/X{n}"):
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
         browser = subprocess.Popen(
             ["/usr/bin/chromium", "--no-sandbox", "--kiosk", f"--user-data-dir={html_file.parent / 'profile'}",
              "--no-first-run", "--window-position=0,0", f"--window-size={width},{height}",
