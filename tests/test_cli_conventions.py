@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -145,29 +144,24 @@ def test_commands_refuse_a_folder_without_a_store(argv, tmp_path, capsys):
 
 def test_serve_takes_the_data_dir_before_or_after(tmp_path):
     """`witness serve --data-dir X --port P` and `witness --data-dir X serve --port P` both run the helper on P
-    with its data in X."""
+    with its data in X. P is 0: the helper names the port the system chose (no port picked beforehand that another
+    test worker could take in between)."""
     for i, before in enumerate((False, True)):
         data = tmp_path / f"data{i}"
-        port = free_port()
-        argv = (["--data-dir", str(data), "serve", "--port", str(port)] if before
-                else ["serve", "--data-dir", str(data), "--port", str(port)])
+        argv = (["--data-dir", str(data), "serve", "--port", "0"] if before
+                else ["serve", "--data-dir", str(data), "--port", "0"])
         with subprocess.Popen([sys.executable, "-m", "helper.cli", *argv], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) as proc:
             try:
                 line = proc.stdout.readline()
-                assert f"http://127.0.0.1:{port}" in line and str(data) in line, line + proc.stderr.read()
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as resp:
+                bound = re.search(r"http://127\.0\.0\.1:(\d+) ", line)
+                assert bound and int(bound.group(1)) > 0 and str(data) in line, line + proc.stderr.read()
+                with urllib.request.urlopen(f"http://127.0.0.1:{bound.group(1)}/api/health", timeout=10) as resp:
                     assert resp.status == 200
             finally:
                 proc.terminate()
                 proc.communicate(timeout=30)
         assert (data / "witness.db").exists() and (data / "token").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_progress_bars_on_export_and_verify(tmp_path, monkeypatch):

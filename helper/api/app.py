@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 
 from aiohttp import web
 
@@ -124,7 +125,9 @@ def run(config: Config) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(config)
 
-    def listening(_message: str) -> None:  # called by run_app once the port is open
-        print(f"order-witness helper on http://127.0.0.1:{config.port} (data: {config.data_dir})", flush=True)
+    def listening(message: str) -> None:  # called by run_app once the port is open, naming the bound address
+        bound = re.search(r"http://127\.0\.0\.1:(\d+)", message)  # --port 0: the port the system chose
+        port = bound.group(1) if bound else config.port
+        print(f"order-witness helper on http://127.0.0.1:{port} (data: {config.data_dir})", flush=True)
 
     web.run_app(app, host="127.0.0.1", port=config.port, print=listening, access_log=None)
