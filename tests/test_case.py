@@ -12,6 +12,7 @@ from conftest import EXT_ORIGIN
 from fakeclock import FakeClock
 from helper.api import keys
 from helper.core.clock import CHINA, iso
+from helper.core.config import Config
 from helper.escalation import all_actions, actions_of, record_action, withdraw_action
 from helper.escalation.rules import path
 from helper.escalation.scheduler import Scheduler
@@ -21,6 +22,13 @@ from helper.store import Store
 
 PAID = datetime(2026, 11, 20, 14, 0, tzinfo=CHINA)
 W = timedelta(days=3)
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    """conftest's config with background OCR off: no test here is about OCR (tests/test_ocr_helper.py is), and
+    reading test_thumbnail_route's 1280x20000 screenshot cost about 18 s of CPU while the test was tearing down."""
+    return Config(data_dir=tmp_path / "data", ocr_background=False)
 
 
 def order(**kw):
