@@ -561,8 +561,11 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
         print(f"chat snapshot stored {time.monotonic() - t0:.2f} s after the message was sent")
         assert len(await h.captures("chat")) == 2, await chat_log(h)
         await page.screenshot(path=str(ARTIFACTS / "page-chat-snapshot.png"))
-        # Nothing changes: no further snapshot, also not after a reload (same thread text).
-        await asyncio.sleep(3)
+        # Nothing changes: no further snapshot, also not after a reload (same thread text). A change to the pane
+        # that leaves its text as it is goes through the watcher's debounce like any other; once the watcher is
+        # idle after it, every change before it (the message, the capture's own) has been checked.
+        await ow("globalThis.__orderWitnessChat.pane.appendChild(document.createComment('test')) && true")
+        await poll(lambda: ow("globalThis.__orderWitnessChat.idle()"), what="the chat watcher to check the pane")
         assert len(await h.captures("chat")) == 2, await chat_log(h)
         before = await ow("globalThis.__orderWitnessChat.text()")
         await page.reload()

@@ -125,6 +125,11 @@ class ChatWatcher {
     clearTimeout(this.retryTimer);
   }
 
+  // Every change seen so far has been checked, and no snapshot is running, queued or waiting for a retry.
+  idle() {
+    return !this.firstChange && !this.busy && !this.pending && !this.retryTimer;
+  }
+
   schedule() {
     if (this.retryTimer) return; // the deferred snapshot will take the latest state
     const now = Date.now();
