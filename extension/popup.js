@@ -164,16 +164,12 @@ async function init() {
   applyI18n();
   document.title = t('extShort');
   $('#capture-sub').textContent = subCaption('btnCapture', 'btnCaptureSub');
-  $('#open-options').addEventListener('click', (ev) => {
-    ev.preventDefault();
-    chrome.runtime.openOptionsPage();
-  });
-  $('#capture').addEventListener('click', capture);
-  // activeTab: clicking the toolbar icon grants the current tab's address for this popup.
+  // activeTab: clicking the toolbar icon grants the current tab's address for this popup. The capture button
+  // is disabled (popup.html) until the tab is known: a click before that would have had no tab to capture.
   const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
   activeTab = tab || null;
-  if (!activeTab || !/^https?:\/\//.test(activeTab.url || '')) {
-    $('#capture').disabled = true;
+  if (activeTab && /^https?:\/\//.test(activeTab.url || '')) $('#capture').disabled = false;
+  else {
     $('#capture-status').className = 'status muted';
     $('#capture-status').textContent = t('cannotCaptureHere');
   }
@@ -181,4 +177,10 @@ async function init() {
   renderStatus(status);
 }
 
+// Attached before init's first await: a click is never lost to a slow answer from the service worker.
+$('#open-options').addEventListener('click', (ev) => {
+  ev.preventDefault();
+  chrome.runtime.openOptionsPage();
+});
+$('#capture').addEventListener('click', capture);
 init();
