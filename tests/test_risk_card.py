@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from test_extension import ROOT, free_port, harness, poll, serve
+from test_extension import ROOT, harness, poll, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,8 +74,8 @@ async def serve_pages():
     for path in (*files, "/item/rendered", ORDER_PATH):
         app.router.add_get(path, page)
     app.router.add_post("/postOrder", post_order)
-    port = free_port()
-    return await serve(app, port), f"http://127.0.0.1:{port}"
+    runner = await serve(app, 0)  # the port the system picks at bind time: other test workers run alongside
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 async def open_card(h, url: str, want=lambda info: True):
