@@ -36,6 +36,21 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI (CI=true), which counts as a failure: {reason}"
 
 
+# The files that take longest run first, so that the parallel workers of scripts/test.sh (whole files each, in this
+# order: --no-loadscope-reorder) finish together instead of one running a long file alone at the end. From a serial
+# run on a quiet machine, longest first; only the order matters, and a file not named here runs after these.
+LONG_FILES = (
+    "test_buyer_tab.py", "test_extension.py", "test_capture.py", "test_case_page.py", "test_capture_hostile.py",
+    "test_hostile_package.py", "test_demo.py", "test_capture_state.py", "test_hostile_snapshots.py",
+    "test_package.py", "test_case.py", "test_ocr_chat_wired.py", "test_verify.py", "test_crash.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's own order is kept
+
+
 @pytest.fixture
 def config(tmp_path) -> Config:
     return Config(data_dir=tmp_path / "data")
