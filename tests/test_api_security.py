@@ -150,7 +150,7 @@ async def test_websocket_pushes_and_replays_events(client, auth, token):
     assert (await ws.receive_json()) == {"type": "ready", "head": 0}
     r = await client.post("/api/verify", headers=auth)
     assert (await r.json())["ok"]
-    msg = await ws.receive_json(timeout=5)
+    msg = await ws.receive_json(timeout=30)
     assert msg["type"] == "event" and msg["event"]["type"] == "verify.run" and msg["event"]["seq"] == 1
     await ws.close()
 
@@ -159,6 +159,6 @@ async def test_websocket_pushes_and_replays_events(client, auth, token):
     ws = await ws_connect(client)
     await ws.send_json({"type": "auth", "token": token, "since": 1})
     assert (await ws.receive_json()) == {"type": "ready", "head": 2}
-    replayed = await ws.receive_json(timeout=5)
+    replayed = await ws.receive_json(timeout=30)
     assert replayed["event"]["seq"] == 2
     await ws.close()

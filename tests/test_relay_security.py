@@ -60,9 +60,9 @@ async def test_a_hello_without_token_and_ticket_secret_is_refused(client, auth, 
     else:
         text = json.dumps(hello).replace("<token>", token).replace("<ticket>", t["ticket"]).replace("<secret>", t["secret"])
         await ws.send_str(text)
-    msg = await ws.receive(timeout=5)
+    msg = await ws.receive(timeout=30)
     assert json.loads(msg.data)["error"]["code"] == "not_paired"
-    await ws.receive(timeout=5)
+    await ws.receive(timeout=30)
     assert ws.close_code == 4001
 
 
@@ -71,15 +71,15 @@ async def test_a_ticket_works_once_and_the_extension_is_asked_to_attach_only_the
     hello = {"type": "hello", "token": token, "ticket": t["ticket"], "secret": t["secret"]}
     ws = await open_relay(client)
     await ws.send_json(hello)
-    assert (await ws.receive_json(timeout=10)) == {"type": "attach"}
+    assert (await ws.receive_json(timeout=30)) == {"type": "attach"}
     await ws.send_json({"type": "attach_failed", "message": "Another debugger is already attached to the tab"})
-    reply = await ws.receive_json(timeout=10)
+    reply = await ws.receive_json(timeout=30)
     assert reply["type"] == "error" and reply["error"]["code"] == "attach_failed"
     assert "开发者工具" in reply["error"]["message"] and "witness start" in reply["error"]["message"]
     await ws.close()
     again = await open_relay(client)
     await again.send_json(hello)  # replayed: refused
-    assert (await again.receive_json(timeout=5))["error"]["code"] == "not_paired"
+    assert (await again.receive_json(timeout=30))["error"]["code"] == "not_paired"
     await again.close()
     r = await client.get("/api/orders", headers=auth)
     assert r.status == 200 and (await client.get("/api/health")).status == 200
