@@ -55,53 +55,83 @@ def verify_package(path, *, ca_files=()) -> dict:
     if any(p["code"] == "entry_too_large" for p in problems):
         return report  # a bomb: nothing else in it is worth reading
 
-    # SHA256SUMS: the plain-tool view of every file.
-    sums: dict[str, str] = {}
-    if "SHA256SUMS" not in sizes:
-        problems.append(_p("file_missing", "SHA256SUMS 缺失 / SHA256SUMS is missing", path="SHA256SUMS"))
-    else:
-        for line in small.get("SHA256SUMS", b"").decode("utf-8", "replace").splitlines():
-            m = SUMS_LINE.match(line)
-            if m:
-                sums[m.group(2)] = m.group(1)
-            elif line.strip():
-                problems.append(_p("sums_altered", f"SHA256SUMS has an unreadable line: {line[:80]!r}", path="SHA256SUMS"))
-
-    # The manifest.
-    manifest = None
-    raw = small.get("manifest.json")
-    if raw is None:
-        problems.append(_p("manifest_missing", "manifest.json 缺失 / manifest.json is missing", path="manifest.json"))
-    else:
+    sums = _read_sums(small, sizes, problems)
+    manifest = _read_manifest(small, digests, sums, problems)
+    if "manifest.json" in small:
         report["manifest_sha256"] = digests["manifest.json"]
-        try:
-            manifest = json.loads(raw)
-            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-                raise ValueError(f"not an {FORMAT} manifest")
-        except ValueError as e:
-            problems.append(_p("manifest_altered", f"manifest.json 无法解析（被改动） / manifest.json is unreadable: {e}",
-                               path="manifest.json"))
-            manifest = None
-        if sums.get("manifest.json") and sums["manifest.json"] != digests["manifest.json"]:
-            problems.append(_p("manifest_altered", "manifest.json 被改动：与 SHA256SUMS 记录的哈希不符 / manifest.json was "
-                               f"altered (sha256 {digests['manifest.json'][:12]}… ≠ {sums['manifest.json'][:12]}… in SHA256SUMS)",
-                               path="manifest.json"))
-
     listed: dict[str, dict] = {}
     if manifest is not None:
         report["order_no"] = (manifest.get("order") or {}).get("order_no")
-        for rec in manifest.get("files") or []:
-            if isinstance(rec, dict) and isinstance(rec.get("path"), str):
-                listed[rec["path"]] = rec
-        for p, rec in listed.items():
-            if p not in sizes:
-                problems.append(_p("file_missing", f"{p} 缺失 / is missing from the package", path=p))
-            elif digests[p] != rec.get("sha256") or sizes[p] != rec.get("size"):
-                problems.append(_p("file_changed", f"{p} 被改动 / was changed (sha256 {digests[p][:12]}… ≠ "
-                                   f"{str(rec.get('sha256'))[:12]}… in manifest.json)", path=p))
+        listed = _check_listed_files(manifest, sizes, digests, problems)
         _check_records(manifest, sizes, problems)
+    _check_outer_and_extra_files(sums, listed, sizes, digests, problems)
+    _check_timestamp(report["timestamp"], small, sums, digests, ca_files, problems)
 
-    # Files checked by SHA256SUMS but not by the manifest (the outer files), and extra files.
+    report["ok"] = not problems
+    report["trusted"] = report["ok"] and bool(report["timestamp"].get("trusted"))
+    report["exit_code"] = exit_code(report)
+    return report
+
+
+def _read_sums(small: dict, sizes: dict, problems: list) -> dict[str, str]:
+    """SHA256SUMS: the plain-tool view of every file, as path -> sha256."""
+    sums: dict[str, str] = {}
+    if "SHA256SUMS" not in sizes:
+        problems.append(_p("file_missing", "SHA256SUMS 缺失 / SHA256SUMS is missing", path="SHA256SUMS"))
+        return sums
+    for line in small.get("SHA256SUMS", b"").decode("utf-8", "replace").splitlines():
+        m = SUMS_LINE.match(line)
+        if m:
+            sums[m.group(2)] = m.group(1)
+        elif line.strip():
+            problems.append(_p("sums_altered", f"SHA256SUMS has an unreadable line: {line[:80]!r}", path="SHA256SUMS"))
+    return sums
+
+
+def _read_manifest(small: dict, digests: dict, sums: dict, problems: list) -> dict | None:
+    """The parsed manifest, or None when it is missing or unreadable; a manifest SHA256SUMS disagrees with is
+    reported (and still read, so the files it lists are checked)."""
+    raw = small.get("manifest.json")
+    if raw is None:
+        problems.append(_p("manifest_missing", "manifest.json 缺失 / manifest.json is missing", path="manifest.json"))
+        return None
+    manifest = None
+    try:
+        manifest = json.loads(raw)
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ValueError(f"not an {FORMAT} manifest")
+    except ValueError as e:
+        problems.append(_p("manifest_altered", f"manifest.json 无法解析（被改动） / manifest.json is unreadable: {e}",
+                           path="manifest.json"))
+        manifest = None
+    if _manifest_differs_from_sums(sums, digests):
+        problems.append(_p("manifest_altered", "manifest.json 被改动：与 SHA256SUMS 记录的哈希不符 / manifest.json was "
+                           f"altered (sha256 {digests['manifest.json'][:12]}… ≠ {sums['manifest.json'][:12]}… in SHA256SUMS)",
+                           path="manifest.json"))
+    return manifest
+
+
+def _manifest_differs_from_sums(sums: dict, digests: dict) -> bool:
+    return bool(sums.get("manifest.json")) and sums["manifest.json"] != digests.get("manifest.json")
+
+
+def _check_listed_files(manifest: dict, sizes: dict, digests: dict, problems: list) -> dict[str, dict]:
+    """Every file the manifest lists is present with its recorded size and hash. Returns the listed records."""
+    listed: dict[str, dict] = {}
+    for rec in manifest.get("files") or []:
+        if isinstance(rec, dict) and isinstance(rec.get("path"), str):
+            listed[rec["path"]] = rec
+    for p, rec in listed.items():
+        if p not in sizes:
+            problems.append(_p("file_missing", f"{p} 缺失 / is missing from the package", path=p))
+        elif digests[p] != rec.get("sha256") or sizes[p] != rec.get("size"):
+            problems.append(_p("file_changed", f"{p} 被改动 / was changed (sha256 {digests[p][:12]}… ≠ "
+                               f"{str(rec.get('sha256'))[:12]}… in manifest.json)", path=p))
+    return listed
+
+
+def _check_outer_and_extra_files(sums: dict, listed: dict, sizes: dict, digests: dict, problems: list) -> None:
+    """Files checked by SHA256SUMS but not by the manifest (the outer files), and files nothing lists."""
     for p, want in sums.items():
         if p in listed or p == "manifest.json":
             continue
@@ -118,44 +148,47 @@ def verify_package(path, *, ca_files=()) -> dict:
         elif p not in listed and p not in sums and p != "SHA256SUMS" and sums:
             problems.append(_p("extra_file", f"{p} 不在 SHA256SUMS 中（被加入） / not in SHA256SUMS (added)", path=p))
 
-    # The timestamp: signature and hash first, trust (through a pinned root only) second.
-    ts = report["timestamp"]
-    token = small.get("manifest.tsr")
-    if token is not None and raw is not None:
-        ts["present"] = True
-        pinned = []
-        try:
-            package_chain = load_pem_certs(small.get("tsa-chain.pem", b""))
-        except TimestampError as e:
-            package_chain = []
-            problems.append(_p("token_invalid", f"tsa-chain.pem unreadable: {e}", path="tsa-chain.pem"))
-        for f in ca_files:
-            try:
-                pinned += load_pem_certs(Path(f).read_bytes())
-            except (TimestampError, OSError) as e:
-                raise PackageError(f"可信根证书文件无法读取 / cannot read the pinned root {f}: {e}") from None
-        ts["pinned_from"] = [str(f) for f in ca_files]
-        result = check_token(token, hashlib.sha256(raw).digest(), package_chain, pinned=pinned)
-        ts.update(ok=result["ok"], signature_ok=result["ok"], trusted=result["trusted"], trust_reason=result["trust_reason"],
-                  gen_time=result["gen_time"], tsa=result["tsa"], roots=result["roots"], pinned=result["pinned"])
-        if result.get("note"):
-            ts["note"] = result["note"]
-        for prob in result["problems"]:
-            if prob["code"] == "token_not_for_manifest" and sums.get("manifest.json") and \
-                    sums["manifest.json"] != digests["manifest.json"]:
-                continue  # already reported as manifest_altered: the token is over the original manifest
-            if prob["code"] == "token_not_for_manifest":
-                prob["message"] += "：manifest.json 被改动（且 SHA256SUMS 被同步修改），或令牌来自另一个证据包 / the manifest " \
-                                   "was altered together with SHA256SUMS, or the token belongs to another package"
-            problems.append({**prob, "path": "manifest.tsr"})
-    elif token is None:
+
+def _check_timestamp(ts: dict, small: dict, sums: dict, digests: dict, ca_files: list, problems: list) -> None:
+    """The timestamp over manifest.json: signature and hash first, trust (through a pinned root only) second.
+    Fills `ts`, the report's timestamp section."""
+    token, raw = small.get("manifest.tsr"), small.get("manifest.json")
+    if token is None:
         ts["message"] = "本证据包没有时间戳 / this package has no timestamp"
         ts["trust_reason"] = "no_timestamp"
+        return
+    if raw is None:
+        return
+    ts["present"] = True
+    try:
+        package_chain = load_pem_certs(small.get("tsa-chain.pem", b""))
+    except TimestampError as e:
+        package_chain = []
+        problems.append(_p("token_invalid", f"tsa-chain.pem unreadable: {e}", path="tsa-chain.pem"))
+    pinned = _load_pinned_roots(ca_files)
+    ts["pinned_from"] = [str(f) for f in ca_files]
+    result = check_token(token, hashlib.sha256(raw).digest(), package_chain, pinned=pinned)
+    ts.update(ok=result["ok"], signature_ok=result["ok"], trusted=result["trusted"], trust_reason=result["trust_reason"],
+              gen_time=result["gen_time"], tsa=result["tsa"], roots=result["roots"], pinned=result["pinned"])
+    if result.get("note"):
+        ts["note"] = result["note"]
+    for prob in result["problems"]:
+        if prob["code"] == "token_not_for_manifest":
+            if _manifest_differs_from_sums(sums, digests):
+                continue  # already reported as manifest_altered: the token is over the original manifest
+            prob["message"] += "：manifest.json 被改动（且 SHA256SUMS 被同步修改），或令牌来自另一个证据包 / the manifest " \
+                               "was altered together with SHA256SUMS, or the token belongs to another package"
+        problems.append({**prob, "path": "manifest.tsr"})
 
-    report["ok"] = not problems
-    report["trusted"] = report["ok"] and bool(ts.get("trusted"))
-    report["exit_code"] = exit_code(report)
-    return report
+
+def _load_pinned_roots(ca_files: list) -> list:
+    pinned = []
+    for f in ca_files:
+        try:
+            pinned += load_pem_certs(Path(f).read_bytes())
+        except (TimestampError, OSError) as e:
+            raise PackageError(f"可信根证书文件无法读取 / cannot read the pinned root {f}: {e}") from None
+    return pinned
 
 
 # `witness verify-package` exit codes (README "Exit codes").
