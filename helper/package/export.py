@@ -25,6 +25,7 @@ import os
 import secrets
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -218,12 +219,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     """
     now = now or clock.utcnow()
     out = Path(out_path)
-    if out.exists():
-        raise PackageError(f"{out} 已存在，证据包不会被覆盖 / already exists; an evidence package is never overwritten")
-    if not out.parent.is_dir():
-        raise PackageError(f"folder {out.parent} does not exist")
-    if claim not in drafts_mod.CLAIMS:
-        raise PackageError(f"unknown claim {claim!r}; one of {', '.join(drafts_mod.CLAIMS)}")
+    _check_target(out, claim)
     tsa_url = tsa_url or getattr(config, "tsa_url", None)
     tsa_ca = tsa_ca or getattr(config, "tsa_ca", None)
 
@@ -231,16 +227,7 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
     if redact:
         ocr_missing_screenshots(store, order_id, progress)
     captures = store.list_captures(order_id=order_id)
-    steps = sum(len(c["artifacts"]) for c in captures) + 3 + bool(pdf)
-    done = 0
-
-    def step(label: str) -> None:
-        """Say what starts now; the step before it is done."""
-        nonlocal done
-        if progress is not None:
-            progress(label, done, steps)
-        done += 1
-
+    step = _Steps(progress, sum(len(c["artifacts"]) for c in captures) + 3 + bool(pdf))
     messages = store.messages(order_id=order_id)
     order_events = store.events(order_id=order_id)
     actions = actions_of(store, order_id)  # withdrawn actions are left out
@@ -251,69 +238,113 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
 
     with tempfile.TemporaryDirectory(prefix=".export-", dir=store.data_dir) as work_dir:
         work = Path(work_dir)  # redacted copies and the report's own folder (same file system: hard links)
-        # 1. Evidence files, each re-hashed against the store's record (streamed; never held whole).
-        entries: dict[str, bytes | Path] = {}
-        digests: dict[str, tuple[str, int]] = {}
-        file_records = []
-        redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0, "images_boxed": 0, "image_regions": 0,
-                     "images_note": "screenshots: only text regions found by OCR are painted black; anything OCR missed stays visible"}
-        ocr_boxes = {c["id"]: _ocr_boxes(store, c) for c in captures} if redact else {}
-        for c in captures:
-            for a in c["artifacts"]:
-                step("证据文件 / evidence files" + (" (遮盖 / redacting)" if redact else ""))
-                rec = {"path": artifact_path(c, a), "capture_id": c["id"], "name": a["name"], "media_type": a["media_type"]}
-                if not redact:
-                    entries[rec["path"]] = _checked_path(store, a, c["id"])
-                    digests[rec["path"]] = (a["sha256"], a["size"])
-                else:
-                    data = _redacted(_read_checked(store, a, c["id"]), a, rec, ocr_boxes.get(c["id"], {}), redaction)
-                    entries[rec["path"]] = _spill(work, rec, data)
-                    digests[rec["path"]] = (_sha(data), len(data))
-                file_records.append(rec)
-
-        # 2. Drafts for every channel.
-        step("投诉草稿 / drafts")
-        for ch, d in drafts_mod.drafts_for_store(store, order_id, claim=claim, now=now).items():
-            path = f"drafts/{ch}.txt"
-            entries[path] = text(d.text).encode("utf-8")
-            file_records.append({"path": path, "media_type": "text/plain", "channel": ch})
-
-        # 3. The PDF report, printed from its own folder, screenshots within the report's pixel budget.
+        contents = _Contents()
+        redaction = _add_evidence_files(store, captures, contents, work, redact=redact, step=step)
+        _add_drafts(store, order_id, contents, claim=claim, now=now, text=text, step=step)
         if pdf:
             step("PDF 报告 / PDF report")
-            stamp_note = ("导出时已请求 RFC 3161 时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置时间戳服务器。")
-            report = work / "report"
-            report.mkdir()
-            image_src, image_sha, image_note = _report_images(store, captures, file_records, entries, digests, report)
-            page = report_html(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
-                               chain_head=chain_head, image_src=image_src, now=now, redacted=redact,
-                               manifest_note=stamp_note, text_filter=text, escalation=escalation, image_sha=image_sha,
-                               image_note=image_note)
-            html_path = report / "report.html"
-            html_path.write_text(page, "utf-8")
-            entries["report.pdf"] = html_to_pdf(html_path, chromium=getattr(config, "chromium", None),
-                                                out=work / "report.pdf")
-            digests["report.pdf"] = blobs.hash_file(entries["report.pdf"])
-            file_records.append({"path": "report.pdf", "media_type": "application/pdf"})
-
-        for rec in file_records:
-            if rec["path"] not in digests:
-                data = entries[rec["path"]]
-                digests[rec["path"]] = (_sha(data), len(data))
-            rec["sha256"], rec["size"] = digests[rec["path"]]
-
+            page = dict(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
+                        chain_head=chain_head, now=now, redacted=redact, text_filter=text, escalation=escalation,
+                        manifest_note=("导出时已请求 RFC 3161 时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置时间戳服务器。"))
+            _add_report(store, captures, contents, work, page, chromium=getattr(config, "chromium", None))
+        contents.finish()
         summary = _package(store, out, now=now, order=order, order_id=order_id, captures=captures, messages=messages,
                            order_events=order_events, chain_head=chain_head, escalation=escalation, claim=claim,
                            redact=redact, redaction=redaction, text=text, tsa_url=tsa_url, tsa_ca=tsa_ca,
-                           entries=entries, digests=digests, file_records=file_records, step=step)
-    if progress is not None:
-        progress("完成 / done", steps, steps)
+                           entries=contents.entries, digests=contents.digests, file_records=contents.records, step=step)
+    step.finished()
     event = store.append_event("export.made", {k: summary[k] for k in ("path", "sha256", "size", "files", "manifest_sha256",
                                                                         "redacted")}
                                | {"timestamp": summary["timestamp"]["status"],
                                   "tsa_gen_time": summary["timestamp"].get("gen_time")}, order_id=order_id)
     summary["event"] = {"seq": event["seq"], "hash": event["hash"]}
     return summary
+
+
+def _check_target(out: Path, claim: str) -> None:
+    if out.exists():
+        raise PackageError(f"{out} 已存在，证据包不会被覆盖 / already exists; an evidence package is never overwritten")
+    if not out.parent.is_dir():
+        raise PackageError(f"folder {out.parent} does not exist")
+    if claim not in drafts_mod.CLAIMS:
+        raise PackageError(f"unknown claim {claim!r}; one of {', '.join(drafts_mod.CLAIMS)}")
+
+
+class _Steps:
+    """The export's progress: calling it says which step starts now (the one before it is done)."""
+
+    def __init__(self, progress, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, label: str) -> None:
+        if self.progress is not None:
+            self.progress(label, self.done, self.total)
+        self.done += 1
+
+    def finished(self) -> None:
+        if self.progress is not None:
+            self.progress("完成 / done", self.total, self.total)
+
+
+@dataclass
+class _Contents:
+    """What the package holds besides its outer files: path -> bytes or a file (streamed into the zip), path ->
+    (sha256, size), and the manifest's file records in order."""
+    entries: dict[str, bytes | Path] = field(default_factory=dict)
+    digests: dict[str, tuple[str, int]] = field(default_factory=dict)
+    records: list[dict] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Hash what was added as bytes, and give every record its sha256 and size."""
+        for rec in self.records:
+            if rec["path"] not in self.digests:
+                data = self.entries[rec["path"]]
+                self.digests[rec["path"]] = (_sha(data), len(data))
+            rec["sha256"], rec["size"] = self.digests[rec["path"]]
+
+
+def _add_evidence_files(store, captures: list, contents: _Contents, work: Path, *, redact: bool, step) -> dict:
+    """Every artifact of the order's captures, re-hashed against the store's record (streamed; never held whole),
+    or its redacted copy. Returns the redaction summary for the manifest."""
+    redaction = {"applied": redact, "replacements": 0, "images_unchanged": 0, "images_boxed": 0, "image_regions": 0,
+                 "images_note": "screenshots: only text regions found by OCR are painted black; anything OCR missed stays visible"}
+    ocr_boxes = {c["id"]: _ocr_boxes(store, c) for c in captures} if redact else {}
+    for c in captures:
+        for a in c["artifacts"]:
+            step("证据文件 / evidence files" + (" (遮盖 / redacting)" if redact else ""))
+            rec = {"path": artifact_path(c, a), "capture_id": c["id"], "name": a["name"], "media_type": a["media_type"]}
+            if not redact:
+                contents.entries[rec["path"]] = _checked_path(store, a, c["id"])
+                contents.digests[rec["path"]] = (a["sha256"], a["size"])
+            else:
+                data = _redacted(_read_checked(store, a, c["id"]), a, rec, ocr_boxes.get(c["id"], {}), redaction)
+                contents.entries[rec["path"]] = _spill(work, rec, data)
+                contents.digests[rec["path"]] = (_sha(data), len(data))
+            contents.records.append(rec)
+    return redaction
+
+
+def _add_drafts(store, order_id: int, contents: _Contents, *, claim: str, now: datetime, text, step) -> None:
+    """A complaint draft for every channel."""
+    step("投诉草稿 / drafts")
+    for ch, d in drafts_mod.drafts_for_store(store, order_id, claim=claim, now=now).items():
+        path = f"drafts/{ch}.txt"
+        contents.entries[path] = text(d.text).encode("utf-8")
+        contents.records.append({"path": path, "media_type": "text/plain", "channel": ch})
+
+
+def _add_report(store, captures: list, contents: _Contents, work: Path, page: dict, *, chromium) -> None:
+    """The PDF report, printed from its own folder, its screenshots within the report's pixel budget. `page`: what
+    report_html is given besides the images."""
+    report = work / "report"
+    report.mkdir()
+    image_src, image_sha, image_note = _report_images(store, captures, contents.records, contents.entries,
+                                                      contents.digests, report)
+    html_path = report / "report.html"
+    html_path.write_text(report_html(**page, image_src=image_src, image_sha=image_sha, image_note=image_note), "utf-8")
+    contents.entries["report.pdf"] = html_to_pdf(html_path, chromium=chromium, out=work / "report.pdf")
+    contents.digests["report.pdf"] = blobs.hash_file(contents.entries["report.pdf"])
+    contents.records.append({"path": "report.pdf", "media_type": "application/pdf"})
 
 
 def _package(store, out: Path, *, now, order, order_id, captures, messages, order_events, chain_head, escalation, claim,
