@@ -246,18 +246,46 @@ def _shop_from_title(title: str | None) -> str | None:
 def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_text, now, heading=None,
              keys_state=None, unlabelled_product=None) -> dict:
     result = empty_result()
-    order = result["order"]
     page_text = "\n".join(" ".join(cells) for cells, _ in rows)
+    ids = {k: labels.clean_order_id(fields.get(k)) for k in ("order_id", "merchant_order_id")}
+    order = result["order"]
+    order.update(_order_fields(fields, keys_text, now))
+    order["order_no"] = ids["order_id"] or url_id or ids["merchant_order_id"]
+    order["keys"] = keys_state
+    kind = result["page_kind"] = _page_kind(fields, order, messages, site, title, page_text)
+    _fit_to_kind(order, kind, fields, rows, own_id=ids["order_id"], url_id=url_id, merchant_id=ids["merchant_order_id"])
+    if kind == "order" and not order["product"] and unlabelled_product:
+        order["product"] = unlabelled_product[:200]
+    if kind == "product" and not order["product"] and heading and heading != shop_name:
+        order["product"] = heading[:200]  # a product page names its goods in the heading
 
-    own_id = labels.clean_order_id(fields.get("order_id"))
-    merchant_id = labels.clean_order_id(fields.get("merchant_order_id"))
-    product = fields.get("product")
-    order["product"] = product[:200] if product else None
+    candidates = _promise_candidates(fields, rows, messages, site, kind, order)
+    chosen = promises.choose(candidates, product=order["product"], mode=order["delivery_mode"])
+    if chosen is not None:
+        paid_at, ordered_at = (parse_iso(order[k]) if order[k] else None for k in ("paid_at", "ordered_at"))
+        result["promise"] = promises.describe(chosen, paid_at=paid_at, ordered_at=ordered_at)
+        result["deadline"] = deadlines.deadline(result["promise"], said_at=chosen.at, paid_at=paid_at,
+                                                ordered_at=ordered_at, status_code=order["status_code"])
+
+    result["messages"] = messages
+    icp = _ICP.search(page_text)
+    result["shop"] = {
+        "name": shop_name[:100] if shop_name else None,
+        "icp": re.sub(r"\s+", "", icp.group(0)) if icp else None,
+    }
+    return result
+
+
+def _clip(value: str | None, n: int) -> str | None:
+    return value[:n] if value else None
+
+
+def _order_fields(fields, keys_text: str | None, now) -> dict:
+    """The order's facts as its labelled fields give them (before the page kind is known)."""
+    order: dict = {"product": _clip(fields.get("product"), 200)}
     order["amount"], order["currency"] = labels.parse_amount(fields.get("amount"))
-    status_value = fields.get("status")
-    code = labels.status_code(status_value)
-    shown = labels.status_text(status_value)
-    delivery_value = fields.get("delivery_status")
+    status_value, delivery_value = fields.get("status"), fields.get("delivery_status")
+    code, shown = labels.status_code(status_value), labels.status_text(status_value)
     dcode = labels.status_code(delivery_value)
     if dcode in ("paid", "processing", "delivered", "failed") and code in ("paid", "unknown"):
         code, shown = dcode, labels.status_text(delivery_value)
@@ -266,36 +294,36 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
     order["status"], order["status_code"] = shown, code
     order["ordered_at"] = labels.time_value(fields.get("ordered_at"), now)
     order["paid_at"] = labels.time_value(fields.get("paid_at"), now)
-    merchant = fields.get("merchant")
-    order["merchant"] = merchant[:100] if merchant else None
-    mode_value = fields.get("delivery_mode")
-    order["delivery_mode"] = labels.delivery_mode(mode_value)
-    contact = fields.get("contact")
-    order["contact"] = contact[:100] if contact else None
-    method = fields.get("payment_method")
-    order["payment_method"] = method[:40] if method else None
+    order["merchant"] = _clip(fields.get("merchant"), 100)
+    order["delivery_mode"] = labels.delivery_mode(fields.get("delivery_mode"))
+    order["contact"] = _clip(fields.get("contact"), 100)
+    order["payment_method"] = _clip(fields.get("payment_method"), 40)
     order["quantity"] = labels.quantity(fields.get("quantity"))
-    order["keys"] = keys_state
+    return order
 
-    # page kind
+
+def _page_kind(fields, order: dict, messages: list, site, title: str | None, page_text: str) -> str:
     order_facts = sum(1 for k in ("amount", "status", "ordered_at", "paid_at", "product") if fields.get(k))
-    order["order_no"] = own_id or url_id or merchant_id
-    kind = "other"
     if "_transaction" in fields.found or _PAYMENT_MARK.search(page_text):
-        kind = "payment"
-    elif site and site.get("kind") == "chat" and (messages or not order["order_no"]):
-        kind = "chat"
-    elif len(messages) >= 2 and (not (order["order_no"] and order_facts >= 3) or _CHAT_TITLE.search(title or "")):
-        kind = "chat"  # a thread about an order (a 工单 naming its order), not the order page itself
-    elif order["order_no"] and order_facts >= 1 or order_facts >= 3:
-        kind = "order"
-    elif messages:
-        kind = "chat"
-    elif _RULES_TITLE.search(title or "") or len(_RULE_SENTENCE.findall(page_text)) >= 3:
-        kind = "rules"
-    elif _PRODUCT_MARK.search(page_text) and fields.get("amount"):
-        kind = "product"
-    result["page_kind"] = kind
+        return "payment"
+    if site and site.get("kind") == "chat" and (messages or not order["order_no"]):
+        return "chat"
+    if len(messages) >= 2 and (not (order["order_no"] and order_facts >= 3) or _CHAT_TITLE.search(title or "")):
+        return "chat"  # a thread about an order (a 工单 naming its order), not the order page itself
+    if order["order_no"] and order_facts >= 1 or order_facts >= 3:
+        return "order"
+    if messages:
+        return "chat"
+    if _RULES_TITLE.search(title or "") or len(_RULE_SENTENCE.findall(page_text)) >= 3:
+        return "rules"
+    if _PRODUCT_MARK.search(page_text) and fields.get("amount"):
+        return "product"
+    return "other"
+
+
+def _fit_to_kind(order: dict, kind: str, fields, rows, *, own_id, url_id, merchant_id) -> None:
+    """What the fields mean on this kind of page: a thread's 创建时间 and 状态 are the ticket's; a bill names the
+    merchant's order number and its 交易成功 means paid; an unlabelled short status line is the status."""
     if kind == "chat" and _label_of(fields, "ordered_at") in ("创建时间", "订单时间"):
         order["ordered_at"] = None  # a thread's 创建时间 is when the ticket was opened, not the order
     if kind == "chat" and _label_of(fields, "status") in ("当前状态", "状态"):
@@ -306,23 +334,19 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
             order["status_code"] = "paid"
         if order["amount"] is None:
             order["amount"], order["currency"] = labels.bill_amount(" ".join(cells) for cells, _ in rows)
-    else:
-        order["order_no"] = own_id or url_id or merchant_id
     if order["status"] is None:
         for cells, _ in rows[:60]:
             line = " ".join(cells).strip()
             if 2 <= len(line) <= 6 and labels.status_code(line) != "unknown":
-                order["status"] = labels.status_text(line)
-                order["status_code"] = labels.status_code(line)
+                order["status"], order["status_code"] = labels.status_text(line), labels.status_code(line)
                 if kind == "payment" and order["status_code"] == "delivered":
                     order["status_code"] = "paid"
                 break
-    if kind == "order" and not order["product"] and unlabelled_product:
-        order["product"] = unlabelled_product[:200]
-    if kind == "product" and not order["product"] and heading and heading != shop_name:
-        order["product"] = heading[:200]  # a product page names its goods in the heading
 
-    # promises
+
+def _promise_candidates(fields, rows, messages: list, site, kind: str, order: dict) -> list:
+    """Every delivery promise on the page, each with its source: said in chat, the order's note, the product
+    page, the shop's rules, or the automatic-delivery mode."""
     note_rows = set()
     for fld in ("note", "delivery_status", "_keys"):
         f = fields.found.get(fld)
@@ -346,23 +370,11 @@ def _compose(*, fields, rows, messages, site, url_id, shop_name, title, keys_tex
             source = default_source
         candidates += promises.find_promises(text, source, position=r * 1000)
     if order["delivery_mode"] == "auto":
+        mode_value = fields.get("delivery_mode")
         mode_text = labels.status_text(mode_value) if mode_value else "自动发货"
         mode_text = next((p for p, m in labels.DELIVERY_MODES if m == "auto" and p in (mode_value or "")), mode_text)
         candidates.append(promises.Promise(mode_text, 0, "auto_delivery", 10**9))
-    chosen = promises.choose(candidates, product=order["product"], mode=order["delivery_mode"])
-    if chosen is not None:
-        paid_at, ordered_at = (parse_iso(order[k]) if order[k] else None for k in ("paid_at", "ordered_at"))
-        result["promise"] = promises.describe(chosen, paid_at=paid_at, ordered_at=ordered_at)
-        result["deadline"] = deadlines.deadline(result["promise"], said_at=chosen.at, paid_at=paid_at,
-                                                ordered_at=ordered_at, status_code=order["status_code"])
-
-    result["messages"] = messages
-    icp = _ICP.search(page_text)
-    result["shop"] = {
-        "name": shop_name[:100] if shop_name else None,
-        "icp": re.sub(r"\s+", "", icp.group(0)) if icp else None,
-    }
-    return result
+    return candidates
 
 
 def _label_of(fields, fld: str) -> str | None:
