@@ -26,6 +26,8 @@ while True:
     store.add_capture(kind="chat", source="url", url=f"https://shop.example/{i}", title=f"t{i}",
                       files={"page.png": big, "text.txt": f"text {i}".encode()}, order_id=order["id"],
                       messages=[{"sender": "merchant", "text": f"m{i}"}, {"sender": "buyer", "text": f"b{i}"}])
+    if i == 1:
+        print("stored", flush=True)
 """
 
 
@@ -34,10 +36,12 @@ def test_sigkill_at_random_moments(tmp_path):
     rng = random.Random(20261127)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     kills = 25
-    for _ in range(kills):
+    for k in range(kills):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, env=env)
         assert proc.stdout.readline().strip() == b"ready"
-        time.sleep(rng.uniform(0.0, 0.25))
+        if k % 2:  # every other kill lands after a committed capture: the store is never empty by bad luck
+            assert proc.stdout.readline().strip() == b"stored"  # (a busy machine can be slower than every delay)
+        time.sleep(rng.uniform(0.0, 0.25))  # the random moment of the kill, not a wait for anything
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
