@@ -247,7 +247,10 @@ async def test_clock_is_checked_against_a_time_source_and_never_blocks(shop):
     from helper.capture.environment import check_clock
 
     checked = await check_clock(shop + "/")
-    assert checked["status"] == "checked" and abs(checked["offset_s"]) < 5 and checked["server_date"].endswith("GMT")
+    assert checked["status"] == "checked" and checked["server_date"].endswith("GMT")
+    # One machine, one clock: the offset is within the measurement's own uncertainty (half the round trip plus the
+    # Date header's 1 s resolution), however slow the round trip was on a busy machine.
+    assert abs(checked["offset_s"]) <= checked["round_trip_s"] / 2 + checked["resolution_s"] + 0.002, checked
     down = await check_clock("http://127.0.0.1:9/", timeout=1)
     assert down["status"] == "not checked" and "unreachable" in down["reason"]
     assert (await check_clock(None))["status"] == "not checked"
