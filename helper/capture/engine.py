@@ -173,12 +173,7 @@ async def capture_cdp(
     t0 = time.perf_counter()
     timings = {}
     capture_uuid = str(uuid.uuid4())
-    try:
-        world = await World.create(cdp)
-        before, settle = await settled(world, now)
-    except Exception as e:  # the tab closed or navigated between the request and now
-        raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
-                           f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
+    world, before, settle = await _open(cdp, now)
     facts_before = asyncio.ensure_future(_analysed(before["html"], before["text"], before["url"], now()))
     timings["settle_ms"] = settle["waited_ms"]
     # The stamp names the order (the requested one, else the number the page shows) and the page's state,
@@ -238,25 +233,7 @@ async def capture_cdp(
         "page_state": state,
         "captured_at": clock.iso(captured_at),
         "captured_at_china": clock.china(captured_at),
-        "page": {
-            "url": after["url"],
-            "title": after["title"],
-            "viewport": layout["viewport"],
-            "device_scale": layout["device_scale"],
-            "image": {"width": stream.width, "height": stream.height, "css_height": layout["full_height"],
-                      "scale": round(fullpage.image_scale(layout), 4),
-                      "truncated": layout["full_height"] > layout["height"]},
-            "expanded_scroll_panes": layout["expanded_panes"],
-            "hidden_extension_ui": hidden["hosts"],
-            "lazy_scroll_steps": layout["lazy_steps"],
-            "images_still_loading": layout["pending_images"],
-            "page_stalled_waits": layout["settle"] == "stalled" or layout["lazy_steps"] == "stalled",
-            "restored": restored is not None,
-            "waited_for_loading": settle["waited_for_loading"],
-            "kind_read": analysis.get("page_kind"),
-            "changed_during_capture": bool(changed),
-            "layout": boxes_meta,
-        },
+        "page": _page_meta(after, layout, stream, hidden, restored, settle, analysis, changed, boxes_meta),
         "order_no": found,
         "order_no_source": found_by,
         "http": http_rec,
@@ -273,6 +250,52 @@ async def capture_cdp(
         meta["page_state_note"] = states.STATE_NOTES[state]
     if note:
         meta["note"] = note
+    files = _files(before, after, page_png, stamped_png, snap, boxes, changed)
+    if boxes is not None:
+        meta["hashes"]["layout.json"] = hashlib.sha256(files["layout.json"]).hexdigest()
+    files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")
+    return Captured(files=files, meta=meta, url=after["url"], title=after["title"], html=after["html"],
+                    captured_at=captured_at, page_state=state, html_before=before["html"] if changed else None,
+                    timings=timings, analysis=analysis, analysis_before=analysis_before if changed else None,
+                    order_id=tracked["id"] if tracked else None)
+
+
+async def _open(cdp, now):
+    """The isolated world, and the page once it has settled (a loading screen waited out, bounded)."""
+    try:
+        world = await World.create(cdp)
+        before, settle = await settled(world, now)
+    except Exception as e:  # the tab closed or navigated between the request and now
+        raise CaptureError(f"标签页已关闭或正在跳转 / the tab closed or is navigating: "
+                           f"{type(e).__name__}: {str(e).splitlines()[0][:200]}") from e
+    return world, before, settle
+
+
+def _page_meta(after, layout, stream, hidden, restored, settle, analysis, changed, boxes_meta) -> dict:
+    """meta.page: what was captured and how (sizes, panes expanded, lazy steps, waits, restoring, layout)."""
+    return {
+        "url": after["url"],
+        "title": after["title"],
+        "viewport": layout["viewport"],
+        "device_scale": layout["device_scale"],
+        "image": {"width": stream.width, "height": stream.height, "css_height": layout["full_height"],
+                  "scale": round(fullpage.image_scale(layout), 4),
+                  "truncated": layout["full_height"] > layout["height"]},
+        "expanded_scroll_panes": layout["expanded_panes"],
+        "hidden_extension_ui": hidden["hosts"],
+        "lazy_scroll_steps": layout["lazy_steps"],
+        "images_still_loading": layout["pending_images"],
+        "page_stalled_waits": layout["settle"] == "stalled" or layout["lazy_steps"] == "stalled",
+        "restored": restored is not None,
+        "waited_for_loading": settle["waited_for_loading"],
+        "kind_read": analysis.get("page_kind"),
+        "changed_during_capture": bool(changed),
+        "layout": boxes_meta,
+    }
+
+
+def _files(before, after, page_png: bytes, stamped_png: bytes, snap: dict, boxes, changed) -> dict[str, bytes]:
+    """The capture's files (meta.json is added last)."""
     files = {
         "page.png": page_png,
         "stamped.png": stamped_png,
@@ -285,12 +308,7 @@ async def capture_cdp(
         files["text.before.txt"] = before["text"].encode("utf-8")
     if boxes is not None:  # the boxes' paths are those of dom.html
         files["layout.json"] = rendered.encode(boxes)
-        meta["hashes"]["layout.json"] = hashlib.sha256(files["layout.json"]).hexdigest()
-    files["meta.json"] = json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8")
-    return Captured(files=files, meta=meta, url=after["url"], title=after["title"], html=after["html"],
-                    captured_at=captured_at, page_state=state, html_before=before["html"] if changed else None,
-                    timings=timings, analysis=analysis, analysis_before=analysis_before if changed else None,
-                    order_id=tracked["id"] if tracked else None)
+    return files
 
 
 async def _stamp_order(order_no: str | None, analysis: dict, page: dict, find_order) -> tuple[str | None, str | None, dict | None]:
