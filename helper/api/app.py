@@ -98,7 +98,8 @@ async def _anchor_ctx(app: web.Application):
     if not config.tsa_url:
         yield
         return
-    anchorer = Anchorer(app[keys.STORE], config.tsa_url, interval=timedelta(minutes=config.anchor_interval_minutes))
+    anchorer = Anchorer(app[keys.STORE], config.tsa_url, interval=timedelta(minutes=config.anchor_interval_minutes),
+                        now=app[keys.NOW])  # the clock that stamps the events it measures the interval from
     async with _background(anchorer.run(), "anchor"):
         yield
 
