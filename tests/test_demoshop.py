@@ -408,7 +408,7 @@ async def test_pages_in_real_chromium(client):
             )
             resp = await client.post("/demo/chat/demo/say", json={"sender": "merchant", "text": "浏览器轮询测试消息"})
             assert resp.status == 201
-            await page.wait_for_function("window.seen.some(t => t.includes('浏览器轮询测试消息'))", timeout=15000)
+            await page.wait_for_function("window.seen.some(t => t.includes('浏览器轮询测试消息'))", timeout=30000)
 
             await page.goto(str(client.make_url("/tall?height=5000")))
             for y in range(0, 5000, 500):  # lazy images load only once scrolled near: each step waits for them

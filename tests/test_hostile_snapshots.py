@@ -160,7 +160,7 @@ async def test_break3_the_watcher_coalesces_a_thread_that_never_stops_changing()
                 document.getElementById('pane').appendChild(p);
               }, 100);
             }""")
-            await page.wait_for_function("calls.length >= 4", timeout=15000)
+            await page.wait_for_function("calls.length >= 4", timeout=30000)
             calls = await page.evaluate("calls")
         finally:
             await browser.close()
