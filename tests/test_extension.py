@@ -492,6 +492,19 @@ async def _badge_is(h, text: str) -> bool:
     return await badge(h) == text
 
 
+SOCKETS_OPENED_BY_THREE_CONNECTS = """async () => {
+  const Real = WebSocket;
+  let opened = 0;
+  globalThis.WebSocket = class extends Real { constructor(...a) { super(...a); opened += 1; } };
+  try {
+    await Promise.all([connectEvents(), connectEvents(), connectEvents()]);
+  } finally {
+    globalThis.WebSocket = Real;
+  }
+  return opened;
+}"""
+
+
 async def test_events_missed_while_disconnected_are_replayed(tmp_path):
     async with harness(tmp_path) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
@@ -514,9 +527,10 @@ async def test_events_missed_while_disconnected_are_replayed(tmp_path):
         ids = await poll(lambda: notifications(h), what="the replayed warning")
         assert list(ids) == [f"ow-event-{event['seq']}"]
         await poll(lambda: _badge_is(h, "1"), what="the badge")
-        # A second connection replays nothing already handled.
+        # A second connection replays nothing already handled. Connections asked for at once (a page's messages,
+        # the worker's start-up) share one socket: each used to open its own, and every event was handled by each.
         await h.sw_eval("() => disconnectEvents()")
-        await h.sw_eval("() => connectEvents()")
+        assert await h.sw_eval(SOCKETS_OPENED_BY_THREE_CONNECTS) == 1
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream again")
         # A later event handled means everything before it was (the cursor is a watermark).
         marker = h.store.append_event("test.marker", {}, order_id=order_id)

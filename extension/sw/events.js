@@ -15,6 +15,12 @@ const CATCH_UP_RECENT_MS = 10 * 60 * 1000;
 let socket = null;
 let socketInfo = { state: 'closed', since: null, head: null, error: null };
 let queue = Promise.resolve();
+// One connection at a time: every message to the worker asks for the stream, often several at once (a page's
+// analysis and risk check, the popup's status and orders, the worker's own start-up), and each opened a socket
+// of its own; the extras were never closed and handled every event again. Concurrent callers share the
+// connection being opened; disconnectEvents (a new pairing) drops one opened for the pairing before.
+let connecting = null;
+let generation = 0;
 // A connection failed since the last successful one (kept in session storage: the worker may be suspended
 // between the failure and the helper coming back).
 function markHelperDown() {
@@ -26,6 +32,8 @@ function eventsStatus() {
 }
 
 function disconnectEvents() {
+  generation += 1;
+  connecting = null;
   if (socket) {
     const s = socket;
     socket = null;
@@ -41,9 +49,18 @@ async function readCursor(pairingId) {
   return eventCursor;
 }
 
-async function connectEvents() {
-  if (socket && (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)) return;
+function connectEvents() {
+  if (socket && (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)) return Promise.resolve();
+  if (!connecting) {
+    const opening = openEvents(generation).finally(() => { if (connecting === opening) connecting = null; });
+    connecting = opening;
+  }
+  return connecting;
+}
+
+async function openEvents(gen) {
   const pairing = await getPairing();
+  if (gen !== generation) return;
   if (!pairing.token) {
     socketInfo = { state: 'closed', error: 'not_paired' };
     return;
@@ -51,6 +68,7 @@ async function connectEvents() {
   // A new helper or token means a different chain: its sequence numbers start over.
   const pairingId = `${pairing.url}#${pairing.token.slice(0, 8)}`;
   const cursor = await readCursor(pairingId);
+  if (gen !== generation) return; // disconnected meanwhile: the caller after it opens the new pairing's socket
   let ws;
   try {
     ws = new WebSocket(`${pairing.url.replace(/^http/, 'ws')}/api/events`);
