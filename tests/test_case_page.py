@@ -240,10 +240,13 @@ async def test_an_order_first_seen_overdue_raises_one_notification_and_a_restart
         assert await badge(h) == "1"
 
 
-async def test_a_capture_by_the_cli_reaches_the_extension_within_a_second(tmp_path):
+async def test_a_capture_by_the_cli_reaches_the_extension_over_the_open_stream(tmp_path):
+    """Another process's write is pushed to the extension over the socket that was open before it (the helper's
+    foreign-write watch), not found later by a reconnection's replay. The delay is printed, not asserted (it was
+    asserted < 1 s: house rule, no timed assertion in a test)."""
     async with harness(tmp_path) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
-        await h.sw_eval("() => { globalThis.__received = []; const old = handleEvent;"
+        await h.sw_eval("() => { globalThis.__received = []; globalThis.__socket = socket; const old = handleEvent;"
                         " handleEvent = async (e) => { __received.push([e.seq, e.type, Date.now()]); return old(e); }; }")
         # A separate process (the helper keeps serving meanwhile: the test's loop is not blocked).
         proc = await asyncio.create_subprocess_exec(
@@ -259,11 +262,12 @@ async def test_a_capture_by_the_cli_reaches_the_extension_within_a_second(tmp_pa
             got = await h.sw_eval("() => globalThis.__received")
             return next((r for r in got if r[0] == stored["seq"]), None)
 
-        seq, type_, at_ms = await poll(received, timeout=5, interval=0.05, what="the CLI's capture event in the extension")
+        seq, type_, at_ms = await poll(received, interval=0.05, what="the CLI's capture event in the extension")
         committed = datetime.fromisoformat(stored["at"]).timestamp() * 1000
         latency = (at_ms - committed) / 1000
         print(f"capture.stored from `witness capture` reached the extension {latency:.2f} s after it was written")
-        assert type_ == "capture.stored" and latency < 1.0
+        assert type_ == "capture.stored"
+        assert await h.sw_eval("() => socket === globalThis.__socket && eventsStatus().open")  # no reconnection
 
 
 async def test_the_evidence_browser_opens_on_the_welcome_page(tmp_path):
