@@ -147,9 +147,10 @@ class Harness:
         return evaluate
 
     async def watch_state(self, ow) -> str:
-        """Wait until the content script has decided whether the page is watched; return its state."""
+        """Wait until the content script has decided whether the page is watched; return its state. The bound is
+        above the content script's own 30 s for the analysis, so a slow helper shows as the page's answer."""
         return await poll(lambda: ow("globalThis.__orderWitnessState !== 'pending' && globalThis.__orderWitnessState"),
-                          timeout=20, what="the content script's analysis")
+                          timeout=45, what="the content script's analysis")
 
     async def ui_text(self, ow, part: str) -> str:
         return await ow(f"(() => {{ const u = globalThis.__orderWitness && globalThis.__orderWitness.ui;"
@@ -610,14 +611,14 @@ async def test_chat_pane_inside_a_shop_page_and_periodic_snapshots(tmp_path):
             return [c for c in await h.captures("chat")
                     if any(text in m["text"] for m in h.store.messages(capture_id=c["id"]))]
 
-        await poll(snapshot_with_message, timeout=15, what="a snapshot of the ticket thread with the reply")
+        await poll(snapshot_with_message, timeout=30, what="a snapshot of the ticket thread with the reply")
         assert len(await h.captures("chat")) == 2, await chat_log(h)
         # Periodic snapshots (here every 3 s) are taken while the chat stays open, even when nothing changes.
         await h.settings(chatPeriodicMinutes=0.05)
         await page.reload()
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
-        await poll(lambda: _chat_count_at_least(h, 3), timeout=20, what="a periodic snapshot")
+        await poll(lambda: _chat_count_at_least(h, 3), timeout=30, what="a periodic snapshot")
 
 
 async def _chat_count_at_least(h, n: int) -> bool:
