@@ -40,8 +40,9 @@ async def session(tmp_path_factory):
 
 
 async def idle(s):
-    while s.service.pending:
-        await asyncio.sleep(0.05)
+    async with asyncio.timeout(30):  # a capture still running fails the test instead of hanging it
+        while s.service.pending:
+            await asyncio.sleep(0.05)
 
 
 async def capture_tab(s, page, kind="chat", title=None):
