@@ -352,6 +352,7 @@ async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_fo
         # The options page explains pairing step by step.
         options = await h.ctx.new_page()
         await options.goto(f"{EXT_BASE}/options.html")
+        await options.wait_for_selector("#pair-steps li:not(:empty)")  # the page's strings come from the worker
         steps = await options.inner_text("#pair-steps")
         assert "witness serve" in steps and "witness token" in steps and "保存并测试" in steps
 
