@@ -6,7 +6,6 @@ Stored: ISO 8601 with an explicit offset (UTC for machine times). Shown: China t
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8), "CST")
@@ -19,6 +18,8 @@ def utcnow() -> datetime:
 async def sleep(seconds: float, wake: asyncio.Event) -> None:
     """Wait on the wall clock for `seconds`, or until `wake` is set. Long waits (reminders) take this as an
     argument so tests can move a fake clock instead of waiting."""
+    import asyncio  # here, not at the top: every `witness` command imports this module, few of them wait
+
     try:
         await asyncio.wait_for(wake.wait(), timeout=seconds)
     except asyncio.TimeoutError:

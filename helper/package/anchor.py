@@ -22,7 +22,6 @@ exported package, a backup) still proves what the chain held at that time.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -95,6 +94,8 @@ class Anchorer:
         self.tsa_url = tsa_url
         self.interval = interval
         self.now = now
+        import asyncio  # here and in run(): `witness verify` imports this module and runs no event loop
+
         self.wake = asyncio.Event()
         self.loop = asyncio.get_running_loop()
         self.failed_at: datetime | None = None
@@ -121,6 +122,8 @@ class Anchorer:
         return None
 
     async def run(self) -> None:
+        import asyncio
+
         while True:
             self.wake.clear()
             try:
