@@ -72,6 +72,14 @@ def test_command_table_names_what_each_module_registers():
         assert command_in(["--data-dir", cmd, cmd, "--data-dir", "X"]) == cmd
         assert set(subcommands_of(build_parser(cmd))) == {cmd, *next(n for n in COMMAND_MODULES.values() if cmd in n)}
     assert command_in(["--data-dir", "X"]) is None and command_in(["verfy"]) is None
+    assert command_in(["-h", "verify"]) is None and command_in(["verify", "-h"]) == "verify"
+
+
+def test_top_level_help_lists_every_command_even_with_a_command_after_it(capsys):
+    for argv in (["--help"], ["-h", "verify"], ["--data-dir", "X", "--help", "verify"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert all(cmd in out for cmd in subcommands()), argv
 
 
 def test_every_command_help_has_an_example(capsys):

@@ -35,11 +35,14 @@ COMMAND_MODULES = {
 
 
 def command_in(argv: list[str]) -> str | None:
-    """The command named in `argv` (the first word that is not a global option or its value), if it is one."""
+    """The command named in `argv` (the first word that is not a global option or its value), if it is one;
+    None when the top-level help (or --version) comes first, so `witness -h verify` still lists every command."""
     words = iter(argv)
     for word in words:
         if word == "--data-dir":
             next(words, None)
+        elif word in ("-h", "--help", "--version"):
+            return None
         elif not word.startswith("-"):
             return word if any(word in names for names in COMMAND_MODULES.values()) else None
     return None
