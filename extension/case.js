@@ -379,6 +379,7 @@ async function init() {
   $('#to-drafts').href = caseUrl('drafts', orderId);
   $('#export-btn').addEventListener('click', exportPackage);
   await reload();
+  $('#export-btn').disabled = false; // disabled in the markup until the case is shown
   onChainChange(reload);
   let ticks = 0;
   setInterval(() => { // the deadline chip every second, the path's "left / overdue by" every 30 s

@@ -171,6 +171,7 @@ async function init() {
   $('#claim').addEventListener('change', loadDraft);
   $('#copy-all').addEventListener('click', () => copy(wholeText(), $('#copy-all')));
   await loadDraft();
+  $('#copy-all').disabled = false; // disabled in the markup: a click before the draft is shown would copy nothing
   document.body.dataset.ready = '1';
 }
 
