@@ -19,12 +19,16 @@ function statusText(st) {
 // attempt's answer is shown, and the start-up check never shows once the user has tried (it can finish after a
 // quick user).
 let attempts = 0;
+// The stored address is filled in only into a box the user has not touched: written while they type (between
+// selecting the box's text and inserting theirs), it was joined to what they typed.
+let addressTouched = false;
+['focus', 'pointerdown', 'input'].forEach((type) => $('#helper-url').addEventListener(type, () => { addressTouched = true; }));
 
 async function loadPairing() {
   const p = await sendMessage('pairing.get', {});
   if (attempts) return;
   if (p.error) return say($('#pair-status'), errorText(p.error), false);
-  if (!$('#helper-url').value) $('#helper-url').value = p.url;
+  if (!addressTouched && !$('#helper-url').value) $('#helper-url').value = p.url;
   $('#helper-token').placeholder = p.paired ? t('optTokenStored') : t('optTokenPlaceholder');
   const st = await sendMessage('helper.status', {});
   if (!attempts) say($('#pair-status'), statusText(st), !st.error);
