@@ -182,6 +182,7 @@ async def capture_cdp(
     images = None
     try:
         hidden = await fullpage.hide_own_ui(cdp)
+        hung = False
         try:
             layout = await fullpage.prepare(world, cdp, resize=resize, lazy_budget_ms=lazy_budget_ms)
             timings["prepare_ms"] = round((time.perf_counter() - t0) * 1000)
@@ -190,9 +191,11 @@ async def capture_cdp(
             # What the page showed while the image was taken (a page may put the truth back before the DOM
             # below is read): compared with the state before the capture as well.
             during = await world.call(READ_JS, timeout=15)
+        except fullpage.PageUnresponsive:
+            hung = True
+            raise
         finally:
-            restored = await quietly(fullpage.restore(world), 5)
-            await quietly(fullpage.show_own_ui(cdp, hidden))
+            restored = await _put_back(world, cdp, hidden, wait=not (hung and source == "url"))
         timings["tiles_ms"] = round((time.perf_counter() - t0) * 1000) - timings["prepare_ms"]
         timings["each_tile_ms"] = stream.tile_ms
 
@@ -258,6 +261,16 @@ async def capture_cdp(
                     captured_at=captured_at, page_state=state, html_before=before["html"] if changed else None,
                     timings=timings, analysis=analysis, analysis_before=analysis_before if changed else None,
                     order_id=tracked["id"] if tracked else None)
+
+
+async def _put_back(world, cdp, hidden: dict, *, wait: bool):
+    """The page as it was: scroll positions and styles, and the extension's own UI shown again; both at once,
+    each bounded. Not waited for (wait=False) on a hung page in a tab that is closed right after (a fetched URL's).
+    Returns what restore() answered, or None."""
+    if not wait:
+        return None
+    restored, _ = await asyncio.gather(quietly(fullpage.restore(world), 5), quietly(fullpage.show_own_ui(cdp, hidden)))
+    return restored
 
 
 async def _open(cdp, now):
