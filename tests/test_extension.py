@@ -455,9 +455,11 @@ async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_pat
         assert len(overdue) == 1
         seq = overdue[0]["seq"]
         await poll(lambda: _has_notification(h, seq), what="the system notification")  # shown after the badge
-        # The open order page shows the banner, naming the order, the promise, the delay and the next step.
+        # The open order page shows the banner, naming the order, the promise, the delay and the next step. The
+        # due-soon banner (two seconds before) may still be up when the badge turns: wait for the overdue one.
         banner = await poll(lambda: ow("(() => { const b = globalThis.__orderWitness.ui.banner;"
-                                       " return b.hidden ? null : b.innerText; })()"), what="the banner")
+                                       " return b.hidden || !b.innerText.includes('已超过承诺时限') ? null : b.innerText;"
+                                       " })()"), what="the overdue banner")
         assert made["order_id"] in banner and "付款后5分钟内自动发货" in banner
         assert "已超过承诺时限" in banner and "下一步" in banner
         await poll(lambda: _chip_has(h, ow, "已逾期"), what="the deadline chip next to the button to say overdue")
