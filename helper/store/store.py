@@ -23,6 +23,7 @@ from ..core import folder, urls
 from . import blobs, chain
 from .schema import migrate
 
+
 def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
     """A query's rows as dicts (plain sqlite3: the store once took sqlite-utils for this alone, and importing it,
     with the numpy it loads, was most of a `witness` command's start-up)."""
