@@ -6,7 +6,7 @@
 'use strict';
 
 importScripts(
-  'shared/i18n.js', 'sw/helper_client.js', 'sw/settings.js', 'sw/pages.js', 'sw/warnings.js', 'sw/events.js',
+  'shared/i18n.js', 'sw/helper_client.js', 'sw/settings.js', 'sw/stored.js', 'sw/pages.js', 'sw/warnings.js', 'sw/events.js',
   'sw/capture.js', 'sw/relay.js', 'sw/risk.js',
 );
 

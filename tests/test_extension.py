@@ -508,6 +508,28 @@ SOCKETS_OPENED_BY_THREE_CONNECTS = """async () => {
 }"""
 
 
+SLOW_REFRESH_AND_A_WARNING_AT_ONCE = """async () => {
+  const local = chrome.storage.local;
+  const realSet = local.set.bind(local);
+  let added = null;
+  local.set = async (items) => {
+    if (!added && items.overdueOrders && !('90001' in items.overdueOrders)) {
+      // The refresh has read the set and is about to write it: a warning for another order comes now.
+      added = updateOverdue((overdue) => { overdue['90001'] = { order_no: 'X' }; });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    return realSet(items);
+  };
+  try {
+    await refreshOrders();
+    await added;
+  } finally {
+    local.set = realSet;
+  }
+  return Object.keys(await readStored('local', 'overdueOrders')).sort();
+}"""
+
+
 async def test_events_missed_while_disconnected_are_replayed(tmp_path):
     async with harness(tmp_path) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
@@ -539,6 +561,10 @@ async def test_events_missed_while_disconnected_are_replayed(tmp_path):
         marker = h.store.append_event("test.marker", {}, order_id=order_id)
         await poll(lambda: _handled(h, marker["seq"]), what="the extension to handle a later event")
         assert list(await notifications(h)) == [f"ow-event-{event['seq']}"]
+        # Regression (failed once in CI: the badge stayed blank): a refresh of the order list that read the overdue
+        # set before a warning added its order wrote the set back without it. Its write is made slow here.
+        assert await h.sw_eval(SLOW_REFRESH_AND_A_WARNING_AT_ONCE) == sorted([str(order_id), "90001"])
+        assert await badge(h) == "2"
 
 
 async def chat_log(h) -> list:

@@ -14,23 +14,11 @@ function pageKey(url) {
   }
 }
 
-async function readPages() {
-  const { pages } = await chrome.storage.session.get('pages');
-  return pages && typeof pages === 'object' ? pages : {};
-}
-
-// Every change is a read-modify-write of the one stored table; they run one after another, so two tabs
+// Every change is a read-modify-write of the one stored table, one after another (sw/stored.js), so two tabs
 // registering at once (an order page's capture reply and a chat tab relinked by the order.created event)
 // never write back each other's stale copy. `change(pages)` edits in place; false means nothing changed.
-let pagesQueue = Promise.resolve();
 function updatePages(change) {
-  const run = pagesQueue.then(async () => {
-    const pages = await readPages();
-    if (change(pages) === false) return;
-    await chrome.storage.session.set({ pages });
-  });
-  pagesQueue = run.catch(() => {});
-  return run;
+  return updateStored('session', 'pages', change);
 }
 
 async function registerPage(tabId, entry) {
@@ -50,8 +38,7 @@ async function linkTab(tabId, url, orderId) {
 }
 
 async function pageOfTab(tabId) {
-  await pagesQueue; // the answer includes the changes already asked for
-  return (await readPages())[String(tabId)] || null;
+  return (await readStored('session', 'pages'))[String(tabId)] || null; // with the changes already asked for
 }
 
 // `keepUrl`: keep the entry when the tab is still at that address (a page analysed again keeps its order
@@ -66,8 +53,7 @@ async function forgetTab(tabId, keepUrl = null) {
 
 // Tabs showing the order: the helper linked the page to the order, or the tab is at the order's URL.
 async function pagesForOrder(order) {
-  await pagesQueue;
-  const pages = await readPages();
+  const pages = await readStored('session', 'pages');
   const url = order && order.url ? pageKey(order.url) : null;
   return Object.entries(pages)
     .filter(([, p]) => (order && order.id != null && p.orderId === order.id) || (url && p.url === url))

@@ -16,16 +16,18 @@ function isOverdue(order, now) {
   return !Number.isNaN(deadline) && deadline <= now;
 }
 
-async function readOverdue() {
-  const { overdueOrders } = await chrome.storage.local.get('overdueOrders');
-  return overdueOrders && typeof overdueOrders === 'object' ? overdueOrders : {};
-}
-
 async function updateBadge(overdue) {
-  const count = Object.keys(overdue || await readOverdue()).length;
+  const count = Object.keys(overdue || await readStored('local', 'overdueOrders')).length;
   await chrome.action.setBadgeBackgroundColor({ color: '#c42b1c' });
   await chrome.action.setBadgeText({ text: count ? String(count) : '' });
   await chrome.action.setTitle({ title: count ? t('badgeTitle', [String(count)]) : t('actionTitle') });
+}
+
+// The overdue orders ({id: {order_no, deadline}}) are changed by the order list's refresh and by events, one
+// change after another; the badge shows each set as it is written. A refresh that read the set before a
+// warning added its order used to write it back without the order, and the badge went blank.
+function updateOverdue(change) {
+  return updateStored('local', 'overdueOrders', change, updateBadge);
 }
 
 // The helper's order list is the truth for overdue-ness; orders warned about by an event stay on the badge
@@ -34,14 +36,15 @@ async function refreshOrders() {
   const reply = await helperFetch('GET', '/api/orders');
   if (reply.error) return reply;
   const now = Date.now();
-  const before = await readOverdue();
-  const overdue = {};
-  for (const o of reply.orders || []) {
-    if (isResolved(o)) continue;
-    if (isOverdue(o, now) || before[String(o.id)]) overdue[String(o.id)] = { order_no: o.order_no, deadline: o.deadline };
-  }
-  await chrome.storage.local.set({ overdueOrders: overdue, ordersCache: { at: new Date().toISOString(), orders: reply.orders || [] } });
-  await updateBadge(overdue);
+  await chrome.storage.local.set({ ordersCache: { at: new Date().toISOString(), orders: reply.orders || [] } });
+  await updateOverdue((overdue) => {
+    const warned = { ...overdue };
+    for (const id of Object.keys(overdue)) delete overdue[id];
+    for (const o of reply.orders || []) {
+      if (isResolved(o)) continue;
+      if (isOverdue(o, now) || warned[String(o.id)]) overdue[String(o.id)] = { order_no: o.order_no, deadline: o.deadline };
+    }
+  });
   return reply;
 }
 
@@ -139,10 +142,9 @@ async function showWarning(event) {
   const notificationId = `ow-event-${event.seq}`;
   // The badge first: when the notification is up, the toolbar already counts the order.
   if (w.type !== 'order.due_soon' && w.orderId != null) {
-    const overdue = await readOverdue();
-    overdue[String(w.orderId)] = { order_no: w.orderNo, deadline: w.deadline };
-    await chrome.storage.local.set({ overdueOrders: overdue });
-    await updateBadge(overdue);
+    await updateOverdue((overdue) => {
+      overdue[String(w.orderId)] = { order_no: w.orderNo, deadline: w.deadline };
+    });
     shown.push('badge');
   }
   try {
@@ -211,9 +213,9 @@ async function handleEvent(event) {
   if (['action.recorded', 'action.withdrawn', 'order.updated', 'order.created'].includes(event.type)) {
     const action = event.type === 'action.recorded' && event.data && event.data.action;
     if (['delivered', 'refunded'].includes(action) && event.order_id != null) {
-      const overdue = await readOverdue();
-      delete overdue[String(event.order_id)];
-      await chrome.storage.local.set({ overdueOrders: overdue });
+      await updateOverdue((overdue) => {
+        delete overdue[String(event.order_id)];
+      });
       await forgetWarning(event.order_id);
     }
     await refreshOrders();
