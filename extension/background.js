@@ -6,7 +6,7 @@
 'use strict';
 
 importScripts(
-  'shared/i18n.js', 'sw/helper_client.js', 'sw/settings.js', 'sw/stored.js', 'sw/pages.js', 'sw/warnings.js', 'sw/events.js',
+  'shared/i18n.js', 'sw/helper_client.js', 'sw/stored.js', 'sw/settings.js', 'sw/pages.js', 'sw/warnings.js', 'sw/events.js',
   'sw/capture.js', 'sw/relay.js', 'sw/risk.js',
 );
 
@@ -169,11 +169,10 @@ async function captureActiveTab(args) {
 // Hosts the helper recognised as card shops, shown in the options page so the user can stop watching them.
 async function rememberDetectedHost(url) {
   const { host } = hostOf(url);
-  const { detectedHosts } = await chrome.storage.local.get('detectedHosts');
-  const all = detectedHosts && typeof detectedHosts === 'object' ? detectedHosts : {};
-  all[host] = Date.now();
-  const keep = Object.entries(all).sort((a, b) => b[1] - a[1]).slice(0, 100);
-  await chrome.storage.local.set({ detectedHosts: Object.fromEntries(keep) });
+  await updateStored('local', 'detectedHosts', (all) => {
+    all[host] = Date.now();
+    return Object.fromEntries(Object.entries(all).sort((a, b) => b[1] - a[1]).slice(0, 100));
+  });
 }
 
 async function detectedHosts() {

@@ -655,7 +655,10 @@ async def _chat_count_at_least(h, n: int) -> bool:
 
 async def test_english_ui_is_a_setting(tmp_path):
     async with harness(tmp_path) as h:
-        await h.settings(language="en")
+        # Two settings saved at once both stay (each save is a read-modify-write of the stored settings).
+        both = await h.sw_eval("async () => { await Promise.all([saveSettings({language: 'en'}),"
+                               " saveSettings({chatDebounceMs: 700})]); return getSettings(); }")
+        assert (both["language"], both["chatDebounceMs"]) == ("en", 700)
         popup = await h.ctx.new_page()
         await popup.set_viewport_size({"width": 380, "height": 300})
         await popup.goto(f"{EXT_BASE}/popup.html")

@@ -64,30 +64,24 @@ async function captureTab({ tabId, url, title, kind, orderId, trigger }) {
   }
 }
 
-async function readChatHashes() {
-  const { chatHashes } = await chrome.storage.local.get('chatHashes');
-  return chatHashes && typeof chatHashes === 'object' ? chatHashes : {};
-}
-
 // An automatic chat snapshot: skipped when the thread's text hash is the one captured last time for this
 // page (reason "changed"); a periodic snapshot is taken anyway, since it shows the silence goes on.
 async function chatSnapshot({ tabId, url, title, threadHash, reason, orderId }) {
   const settings = await getSettings();
   if (!settings.chatAutoSnapshot) return { skipped: 'disabled' };
   const key = pageKey(url);
-  const hashes = await readChatHashes();
+  const hashes = await readStored('local', 'chatHashes');
   if (reason !== 'periodic' && hashes[key] && hashes[key].hash === threadHash) return { skipped: 'unchanged' };
   const reply = await captureTab({ tabId, url, title, kind: 'chat', orderId, trigger: 'auto' });
   if (reply.error) return reply;
-  const next = await readChatHashes();
-  next[key] = { hash: threadHash, at: Date.now(), capture: reply.capture.id };
-  const keys = Object.keys(next).sort((a, b) => next[b].at - next[a].at);
-  for (const old of keys.slice(300)) delete next[old];
-  await chrome.storage.local.set({ chatHashes: next });
-  const { chatLog } = await chrome.storage.local.get('chatLog');
-  const log = (Array.isArray(chatLog) ? chatLog : []).concat([{
+  // Two chat tabs snapshotting at once each keep their entry (sw/stored.js).
+  await updateStored('local', 'chatHashes', (next) => {
+    next[key] = { hash: threadHash, at: Date.now(), capture: reply.capture.id };
+    const keys = Object.keys(next).sort((a, b) => next[b].at - next[a].at);
+    for (const old of keys.slice(300)) delete next[old];
+  });
+  await updateStored('local', 'chatLog', (log) => (Array.isArray(log) ? log : []).concat([{
     at: new Date().toISOString(), url: key, reason, capture: reply.capture.id, messages: reply.capture.message_count,
-  }]).slice(-200);
-  await chrome.storage.local.set({ chatLog: log });
+  }]).slice(-200));
   return reply;
 }

@@ -45,10 +45,9 @@ async function getSettings() {
   return cleanSettings(settings);
 }
 
-async function saveSettings(patch) {
-  const next = cleanSettings({ ...(await getSettings()), ...(patch || {}) });
-  await chrome.storage.local.set({ settings: next });
-  return next;
+// Two settings changed at once (two switches flipped quickly on the options page) both stay.
+function saveSettings(patch) {
+  return updateStored('local', 'settings', (stored) => cleanSettings({ ...cleanSettings(stored), ...(patch || {}) }));
 }
 
 // Load the chosen language's messages for t() here and for the pages (i18n.strings).

@@ -11,16 +11,19 @@ async function readStoredNow(area, key) {
   return value && typeof value === 'object' ? value : {};
 }
 
-// `change(table)` edits the table in place (false: nothing changed, nothing written); `after(table)` runs
-// before the next change starts (what shows the table, so the last shown is the last written).
+// `change(table)` edits the table in place, or returns the new value (false: nothing changed, nothing
+// written); `after(value)` runs before the next change starts (what shows the table, so the last shown is
+// the last written).
 function updateStored(area, key, change, after = null) {
   const name = `${area}.${key}`;
   const run = (storedQueues[name] || Promise.resolve()).then(async () => {
     const table = await readStoredNow(area, key);
-    if ((await change(table)) === false) return table;
-    await chrome.storage[area].set({ [key]: table });
-    if (after) await after(table);
-    return table;
+    const result = await change(table);
+    if (result === false) return table;
+    const value = result === undefined ? table : result;
+    await chrome.storage[area].set({ [key]: value });
+    if (after) await after(value);
+    return value;
   });
   storedQueues[name] = run.catch(() => {});
   return run;

@@ -37,13 +37,13 @@ async function refreshOrders() {
   if (reply.error) return reply;
   const now = Date.now();
   await chrome.storage.local.set({ ordersCache: { at: new Date().toISOString(), orders: reply.orders || [] } });
-  await updateOverdue((overdue) => {
-    const warned = { ...overdue };
-    for (const id of Object.keys(overdue)) delete overdue[id];
+  await updateOverdue((warned) => {
+    const overdue = {};
     for (const o of reply.orders || []) {
       if (isResolved(o)) continue;
       if (isOverdue(o, now) || warned[String(o.id)]) overdue[String(o.id)] = { order_no: o.order_no, deadline: o.deadline };
     }
+    return overdue;
   });
   return reply;
 }
