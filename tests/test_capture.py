@@ -6,6 +6,7 @@ One helper (and so one browser) and one demo shop serve the whole module.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 import json
@@ -193,7 +194,9 @@ async def test_bad_requests(helper, shop):
 
 
 @pytest.mark.parametrize("path", ["/hang", "/hang-image"])
-async def test_hanging_page_times_out_and_stores_nothing(helper, shop, path):
+async def test_hanging_page_times_out_and_stores_nothing(helper, shop, path, monkeypatch):
+    capturer = helper["app"][CAPTURER]  # the page never loads: a shorter load bound ends the test sooner
+    monkeypatch.setattr(capturer, "config", dataclasses.replace(capturer.config, capture_timeout_s=3))
     before_rows, before_files = len(helper["store"].list_captures()), evidence_files(helper)
     status, data, _ = await post(helper, {"kind": "order", "url": shop + path})
     assert status == 502 and data["error"]["code"] == "capture_timeout", data

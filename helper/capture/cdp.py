@@ -23,6 +23,24 @@ class CdpError(CaptureError):
     code = "cdp_error"
 
 
+async def quietly(coro, bound: float = 5.0):
+    """A clean-up step that must not hold the capture: bounded, errors dropped."""
+    try:
+        return await asyncio.wait_for(coro, bound)
+    except Exception:  # noqa: BLE001 - the page may be gone or hung; the capture's bound covers the rest
+        return None
+
+
+_let_go: set[asyncio.Task] = set()
+
+
+def let_go(coro, bound: float = 5.0) -> None:
+    """A clean-up step a hung page would never answer: sent, not waited for (bounded, errors dropped)."""
+    task = asyncio.ensure_future(quietly(coro, bound))
+    _let_go.add(task)  # a reference, so the task is not collected before it ends
+    task.add_done_callback(_let_go.discard)
+
+
 class PlaywrightChannel:
     """A Playwright CDPSession as a channel."""
 

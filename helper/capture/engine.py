@@ -25,7 +25,7 @@ from .. import __version__
 from ..core import clock
 from ..core.errors import CaptureError
 from . import fullpage, rendered, states
-from .cdp import PlaywrightChannel, World
+from .cdp import PlaywrightChannel, World, let_go, quietly
 from .stamp import render_strip, stamp_lines
 
 # Read in the isolated world (the page's own getters and globals do not apply there).
@@ -112,27 +112,19 @@ def _fail(e: Exception) -> CaptureError:
     return CaptureError(f"截图失败 / the capture failed: {type(e).__name__}: {str(e).splitlines()[0][:300]}")
 
 
-async def quietly(coro, bound: float = 5.0):
-    """A clean-up step that must not hold the capture: bounded, errors dropped."""
-    try:
-        return await asyncio.wait_for(coro, bound)
-    except Exception:  # noqa: BLE001 - the page may be gone or hung; the capture's bound covers the rest
-        return None
-
-
 async def _analysed(html: str, text: str, url: str, now: datetime, layout: dict | None = None) -> tuple[dict, dict]:
     analysis = await asyncio.to_thread(states.analyse, html, url, now, layout)
     return analysis, states.facts(analysis, text)
 
 
-async def settled(world, now, *, bound_s: float = SETTLE_BOUND_S) -> tuple[dict, dict]:
+async def settled(world, now) -> tuple[dict, dict]:
     """The page as it shows once it has settled: while it reads as a loading screen (spinner, skeleton,
-    正在打开…; helper/understanding) it is read again every SETTLE_STEP_S, at most `bound_s`; then until its
+    正在打开…; helper/understanding) it is read again every SETTLE_STEP_S, at most SETTLE_BOUND_S; then until its
     text stays the same for one step. Image, DOM and text are all taken after this, so they show one state."""
     t0 = time.monotonic()
     page = await world.call(READ_JS, timeout=15)
     loading = False
-    while time.monotonic() - t0 < bound_s:
+    while time.monotonic() - t0 < SETTLE_BOUND_S:
         analysis = await asyncio.to_thread(states.analyse, page["html"], page["url"], now())
         if analysis.get("page_kind") != "loading":
             break
@@ -140,7 +132,7 @@ async def settled(world, now, *, bound_s: float = SETTLE_BOUND_S) -> tuple[dict,
         await asyncio.sleep(SETTLE_STEP_S)
         page = await world.call(READ_JS, timeout=15)
     if loading:  # the data has just arrived: let the page finish drawing it
-        while time.monotonic() - t0 < bound_s:
+        while time.monotonic() - t0 < SETTLE_BOUND_S:
             await asyncio.sleep(SETTLE_STEP_S)
             again = await world.call(READ_JS, timeout=15)
             if again["text"] == page["text"]:
@@ -359,6 +351,9 @@ async def capture_page(page, *, response=None, source: str = "url", **kw) -> Cap
 
     channel = PlaywrightChannel(session)
     try:
-        return await capture_cdp(channel, source=source, http=http, resize=resize if viewport else None, **kw)
-    finally:
-        await quietly(channel.close())
+        captured = await capture_cdp(channel, source=source, http=http, resize=resize if viewport else None, **kw)
+    except fullpage.PageUnresponsive:
+        let_go(channel.close())  # a hung page never acknowledges the detach (5 s lost waiting for it)
+        raise
+    await quietly(channel.close())
+    return captured

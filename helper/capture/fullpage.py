@@ -25,6 +25,7 @@ import struct
 import time
 
 from ..core.errors import CaptureError
+from .cdp import let_go
 from .pngout import PngStream
 
 TILE_DEVICE_PX = 8192
@@ -174,6 +175,18 @@ async def _bounded(world, js: str, arg, bound: float):
     return "stalled"
 
 
+async def _viewport_back(resize, *, hung: bool) -> None:
+    """The source's viewport as it was. A hung page never acknowledges the resize: then it is sent, not waited
+    for; otherwise the wait is bounded (a page may hang just now)."""
+    if hung:
+        let_go(resize(None))
+        return
+    try:
+        await asyncio.wait_for(resize(None), PROBE_S + 1)
+    except asyncio.TimeoutError:
+        pass
+
+
 async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
     """Expand panes, load lazy content, settle; returns the layout to capture.
 
@@ -190,15 +203,16 @@ async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_
     if tall:
         step = min(max(step, before["content"]["height"]), WALK_VIEWPORT_PX)
         await resize(step)
+    hung = False
     try:
         steps = await _bounded(world, WALK_JS, {"step": step, "maxHeight": MAX_PAGE_CSS_PX,
                                                 "budgetMs": lazy_budget_ms}, bound)
+    except PageUnresponsive:
+        hung = True
+        raise
     finally:
-        if tall:  # bounded: a hung page never acknowledges the resize
-            try:
-                await asyncio.wait_for(resize(None), PROBE_S + 1)
-            except asyncio.TimeoutError:
-                pass
+        if tall:
+            await _viewport_back(resize, hung=hung)
     settled = await _bounded(world, SETTLE_JS, {"budgetMs": lazy_budget_ms}, bound)
     if settled == "stalled":
         await world.call(TOP_JS, timeout=bound)

@@ -19,7 +19,8 @@ from ..core.config import Config
 from ..core.errors import BadRequest, Busy, CaptureError
 from .browser import launch_args, launch_browser
 from ..store.store import CAPTURE_KINDS
-from .engine import Captured, capture_cdp, capture_page, quietly
+from .cdp import quietly
+from .engine import Captured, capture_cdp, capture_page
 from .fullpage import PageUnresponsive
 from .network import rerequest_record
 from .relay import RelayTickets
