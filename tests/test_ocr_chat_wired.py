@@ -190,3 +190,25 @@ def test_a_capture_read_twice_keeps_one_reading_and_one_set_of_messages(tmp_path
     again = read_capture(store, cap["id"])
     assert again["id"] == first["id"] and len(store.ocr_of(cap["id"])) == 1
     assert len(store.messages(capture_id=cap["id"])) == len(EXPECTED)
+
+
+def test_the_same_screenshot_stored_again_is_read_once_against_its_own_time(tmp_path, shots, monkeypatch):
+    """An automatic snapshot of a chat that has not changed stores the same image again: the engine reads it
+    once, and each capture's times are still read against its own capture time."""
+    import ocr
+    from helper.orders import ocr_jobs
+    from helper.orders.importer import import_image
+
+    calls = []
+    real = ocr.recognise
+    monkeypatch.setattr(ocr, "recognise", lambda *a, **k: calls.append(a) or real(*a, **k))
+    ocr_jobs._recognise.cache_clear()
+    store = Store(tmp_path)
+    first = import_image(store, shots["phone_wechat"], "chat.png", kind="chat", now=NOW)
+    later = import_image(store, shots["phone_wechat"], "chat.png", kind="chat", now=NOW + timedelta(days=1))
+    a, b = (ocr_jobs.read_capture(store, c["id"]) for c in (first, later))
+    assert len(calls) == 1
+    assert a["status"] == b["status"] == "done" and a["text"] == b["text"]
+    times = {c["id"]: [m["time"][:16] for m in store.messages(capture_id=c["id"])] for c in (first, later)}
+    assert times[first["id"]] == [t for _, _, t, _ in EXPECTED]
+    assert times[later["id"]][-1] == "2026-11-28T14:00"  # "14:00" on the day of the later capture

@@ -9,6 +9,7 @@ A missing or crashing engine never loses evidence: the capture is stored, its OC
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import sqlite3
@@ -41,6 +42,14 @@ def image_to_read(capture: dict) -> dict | None:
             if a["name"] == name:
                 return a
     return next((a for a in arts if a["name"].startswith("original") and a["media_type"] in IMAGE_TYPES), None)
+
+
+@functools.lru_cache(maxsize=8)
+def _recognise(sha256: str, path: str, engine: str | None) -> ocr.OcrResult:
+    """OCR of a stored screenshot, once per content: an automatic snapshot of a chat that has not changed
+    stores the very same page.png again (same sha256), and reading it again gives the same lines. Only
+    results are kept: an engine that failed is tried again next time."""
+    return ocr.recognise(Path(path), engine=engine)
 
 
 def _squash(text: str) -> str:
@@ -82,7 +91,7 @@ def read_capture(store: Store, capture_id: int, *, engine: str | None = None) ->
         raise BadRequest(f"capture {capture_id} has no screenshot to read")
     now = clock.parse_iso(capture["captured_at"])
     try:
-        read = ocr.recognise(Path(art["path"]), engine=engine)
+        read = _recognise(art["sha256"], art["path"], engine)
         result = read_ocr(read, now)
     except Exception as e:  # noqa: BLE001 - an engine that is missing or crashes must not lose the capture
         message = e.message if isinstance(e, (WitnessError, ocr.OcrError)) else f"{type(e).__name__}: {e}"
