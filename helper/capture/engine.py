@@ -187,7 +187,7 @@ async def capture_cdp(
             hung = True
             raise
         finally:
-            restored = await _put_back(world, cdp, hidden, wait=not (hung and source == "url"))
+            restored = await _put_back(world, cdp, hidden, hung=hung)
         timings["tiles_ms"] = round((time.perf_counter() - t0) * 1000) - timings["prepare_ms"]
         timings["each_tile_ms"] = stream.tile_ms
 
@@ -255,13 +255,17 @@ async def capture_cdp(
                     order_id=tracked["id"] if tracked else None)
 
 
-async def _put_back(world, cdp, hidden: dict, *, wait: bool):
+async def _put_back(world, cdp, hidden: dict, *, hung: bool):
     """The page as it was: scroll positions and styles, and the extension's own UI shown again; both at once,
-    each bounded. Not waited for (wait=False) on a hung page in a tab that is closed right after (a fetched URL's).
-    Returns what restore() answered, or None."""
-    if not wait:
+    each bounded. Returns what restore() answered, or None. A page found hung (no answer for the phase's
+    bound and then the probe's) is not waited on again: the put-back is sent, and runs if the page recovers
+    while it is still attached (a fetched URL's tab is closed, the buyer's tab detached, right after)."""
+    restore, show = fullpage.restore(world), fullpage.show_own_ui(cdp, hidden)
+    if hung:
+        let_go(restore)
+        let_go(show)
         return None
-    restored, _ = await asyncio.gather(quietly(fullpage.restore(world), 5), quietly(fullpage.show_own_ui(cdp, hidden)))
+    restored, _ = await asyncio.gather(quietly(restore, 5), quietly(show))
     return restored
 
 
