@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from helper.core.config import Config, read_or_create_token
 
@@ -49,6 +50,16 @@ LONG_FILES = (
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(LONG_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's own order is kept
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared_browser(tmp_path_factory):
+    """One Chromium with the extension for a module's tests, reset after each (tests/test_extension.py,
+    SharedBrowser); the module's tests run in the module's event loop (pytest.mark.asyncio(loop_scope="module"))."""
+    from test_extension import SharedBrowser
+
+    async with SharedBrowser.running(tmp_path_factory.mktemp("shared-browser")) as browser:
+        yield browser
 
 
 @pytest.fixture

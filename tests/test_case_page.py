@@ -24,7 +24,8 @@ from helper.core.config import EXTENSION_ID
 from helper.escalation import ACTIONS
 from test_extension import EXT_BASE, ORDER_PAGE, badge, free_port, harness, notifications, poll
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The tests share one browser (the shared_browser fixture, reset after each test), so they run in one event loop.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 ARTIFACTS = ROOT / "test-artifacts" / "case-page"
 OVERDUE_ORDER = {"order_no": "D8K2M4Q7X1N5R9T3", "product": "Steam钱包充值卡 100元", "amount": "98.50", "status": "处理中",
@@ -68,8 +69,8 @@ async def barrier(h) -> None:
     await poll(lambda: handled_up_to(h, event["seq"]), timeout=30, what=f"the extension to handle event {event['seq']}")
 
 
-async def test_every_action_is_recorded_from_the_case_page_and_one_is_withdrawn(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_every_action_is_recorded_from_the_case_page_and_one_is_withdrawn(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         order_id = await track(h)
         page = await open_page(h, "case", order_id)
         codes = await page.eval_on_selector_all("#action-buttons button", "bs => bs.map((b) => b.dataset.action)")
@@ -101,10 +102,10 @@ async def test_every_action_is_recorded_from_the_case_page_and_one_is_withdrawn(
         assert "撤回" in await page.inner_text("#timeline")
 
 
-async def test_case_page_of_a_captured_order_and_the_drafts_view(tmp_path):
+async def test_case_page_of_a_captured_order_and_the_drafts_view(tmp_path, shared_browser):
     # A draft names the moment it was made (生成时间, 截至…, how long overdue): on the wall clock the page's fetch
     # and the test's could fall in different seconds and never match. The helper's clock stands still here.
-    async with harness(tmp_path, clock=FakeClock(utcnow())) as h:
+    async with harness(tmp_path, browser=shared_browser, clock=FakeClock(utcnow())) as h:
         await h.settings(chatAutoSnapshot=False)
         # The buyer captures the order page and the chat with the extension's button, as in real use.
         for path, kind in ((ORDER_PAGE, "order"), ("/chat/demo", "chat")):
@@ -168,8 +169,8 @@ async def _clipboard_is(page, expected: str) -> bool:
     return await page.evaluate("() => navigator.clipboard.readText()") == expected
 
 
-async def test_export_from_the_case_page_verifies_and_downloads(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_export_from_the_case_page_verifies_and_downloads(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         page = await h.open_shop_page(ORDER_PAGE)
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
@@ -194,8 +195,8 @@ async def test_export_from_the_case_page_verifies_and_downloads(tmp_path):
         assert events_of(h, order["id"], "export.made")
 
 
-async def test_an_order_first_seen_overdue_raises_one_notification_and_a_restart_none(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_an_order_first_seen_overdue_raises_one_notification_and_a_restart_none(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         await h.sw_eval("() => { globalThis.__shown = []; const create = chrome.notifications.create.bind(chrome.notifications);"
                         " chrome.notifications.create = (id, o) => { __shown.push([id, o.title, o.message]); return create(id, o); }; }")
@@ -240,11 +241,11 @@ async def test_an_order_first_seen_overdue_raises_one_notification_and_a_restart
         assert await badge(h) == "1"
 
 
-async def test_a_capture_by_the_cli_reaches_the_extension_over_the_open_stream(tmp_path):
+async def test_a_capture_by_the_cli_reaches_the_extension_over_the_open_stream(tmp_path, shared_browser):
     """Another process's write is pushed to the extension over the socket that was open before it (the helper's
     foreign-write watch), not found later by a reconnection's replay. The delay is printed, not asserted (it was
     asserted < 1 s: house rule, no timed assertion in a test)."""
-    async with harness(tmp_path) as h:
+    async with harness(tmp_path, browser=shared_browser) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         await h.sw_eval("() => { globalThis.__received = []; globalThis.__socket = socket; const old = handleEvent;"
                         " handleEvent = async (e) => { __received.push([e.seq, e.type, Date.now()]); return old(e); }; }")
@@ -289,8 +290,8 @@ async def test_the_evidence_browser_opens_on_the_welcome_page(tmp_path):
         await welcome.screenshot(path=str(ARTIFACTS / "welcome.png"), full_page=True)
 
 
-async def test_the_dock_stays_where_it_was_placed(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_the_dock_stays_where_it_was_placed(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         page = await h.open_shop_page(ORDER_PAGE)
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
@@ -307,8 +308,8 @@ async def test_the_dock_stays_where_it_was_placed(tmp_path):
         assert spot in await ow("globalThis.__orderWitness.ui.dock.className")
 
 
-async def test_a_stale_due_soon_is_an_overdue_warning_everywhere(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_a_stale_due_soon_is_an_overdue_warning_everywhere(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         await h.sw_eval("() => { globalThis.__shown = []; const create = chrome.notifications.create.bind(chrome.notifications);"
                         " chrome.notifications.create = (id, o) => { __shown.push([id, o.title, o.message]); return create(id, o); }; }")
@@ -329,8 +330,8 @@ async def test_a_stale_due_soon_is_an_overdue_warning_everywhere(tmp_path):
         assert warning["type"] == "order.overdue"  # what the order's banner shows
 
 
-async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_follows_the_chain(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_follows_the_chain(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         order_id = await track(h)
         popup = await h.ctx.new_page()
         await popup.goto(f"{EXT_BASE}/popup.html")
@@ -357,8 +358,8 @@ async def test_the_case_page_is_reached_from_the_popup_and_a_notification_and_fo
         assert "witness serve" in steps and "witness token" in steps and "保存并测试" in steps
 
 
-async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         # The ticket is a chat: an automatic snapshot of the buyer's tab hides the extension's UI while it runs,
         # and the banner's link would be clicked then. The banner is the subject here.
         await h.settings(chatAutoSnapshot=False)
@@ -391,11 +392,11 @@ async def test_the_banner_shows_on_the_orders_ticket_page(tmp_path):
         assert (await opened.value).url.endswith(f"/extension/case.html?order={order['id']}")
 
 
-async def test_a_chat_opened_before_its_order_was_tracked_gets_linked(tmp_path):
+async def test_a_chat_opened_before_its_order_was_tracked_gets_linked(tmp_path, shared_browser):
     """Regression (failed once under load: the chat capture's meta.order_no was None): order.created makes the
     order tab and the chat tab analyse themselves again at once, and the service worker's tab table was a
     read-modify-write per tab, so one tab's answer could write back a copy without the other's link."""
-    async with harness(tmp_path) as h:
+    async with harness(tmp_path, browser=shared_browser) as h:
         await h.settings(chatAutoSnapshot=False)
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         # Entries written at once are all kept (tab ids no real tab has; removed again).
@@ -426,10 +427,10 @@ async def test_a_chat_opened_before_its_order_was_tracked_gets_linked(tmp_path):
         assert capture["meta"]["order_no"] == "D8K2M4Q7X1N5R9T3" and capture["meta"]["order_no_source"] == "request"
 
 
-async def test_a_delivered_status_asks_the_buyer_to_confirm_on_the_case_page(tmp_path):
+async def test_a_delivered_status_asks_the_buyer_to_confirm_on_the_case_page(tmp_path, shared_browser):
     """Issue 15: the shop's page saying delivered is not the buyer's word; the case page says so until the buyer
     records `delivered`."""
-    async with harness(tmp_path) as h:
+    async with harness(tmp_path, browser=shared_browser) as h:
         order_id = await track(h, status="已完成", status_code="delivered")
         page = await open_page(h, "case", order_id)
         note = page.locator("#confirm-note")

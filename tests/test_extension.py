@@ -14,7 +14,7 @@ import json
 import shutil
 import socket
 import time
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from helper.demoshop import create_shop_app
 
 from conftest import run_witness
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The tests share one browser (the shared_browser fixture, reset after each test), so they run in one event loop.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "extension"
@@ -166,34 +167,167 @@ class Harness:
         return [c for c in caps if kind is None or c["kind"] == kind]
 
 
+SW_URL = f"{EXT_BASE}/background.js"
+
+
+async def launch_extension(playwright, profile: Path, ext: Path, *, silent_debugger: bool = True):
+    # A capture of the buyer's own tab attaches chrome.debugger, and Chromium then shows its "started
+    # debugging" bar, which shrinks the real view while Playwright's emulated viewport stays as it was, so
+    # later clicks would land off target. Tests about other things hide the bar; test_buyer_tab keeps it.
+    quiet = ["--silent-debugger-extension-api"] if silent_debugger else []
+    ctx = await launch_persistent(playwright, profile, extension_dir=ext, viewport={"width": 1100, "height": 760},
+                                  extra_args=quiet)
+    sw = ctx.service_workers[0] if ctx.service_workers else await ctx.wait_for_event("serviceworker")
+    assert sw.url == SW_URL
+    return ctx
+
+
+# Run in the service worker before it is stopped: what the extension keeps outside the worker's memory goes back
+# to what a new profile has (the restarted worker's start-up then sets the badge, title and its alarm as on a
+# first start). The marker shows whether the worker answering afterwards is a new one.
+CLEAR_EXTENSION = """async () => {
+  globalThis.__owBeforeReset = true;
+  if (typeof disconnectEvents === 'function') disconnectEvents();
+  await chrome.alarms.clearAll();
+  const shown = await new Promise((r) => chrome.notifications.getAll(r));
+  await Promise.all(Object.keys(shown).map((id) => chrome.notifications.clear(id)));
+  await chrome.action.setBadgeText({ text: '' });
+  await chrome.action.setTitle({ title: chrome.i18n.getMessage('actionTitle') });
+  await chrome.storage.local.clear();
+  await chrome.storage.session.clear();
+}"""
+
+# What a test could see of an earlier one through the extension; everything but `restarted` is empty when clean.
+EXTENSION_LEFTOVERS = """async () => ({
+  restarted: typeof globalThis.__owBeforeReset === 'undefined',
+  local: Object.keys(await chrome.storage.local.get(null)),
+  session: Object.keys(await chrome.storage.session.get(null)),
+  notifications: Object.keys(await new Promise((r) => chrome.notifications.getAll(r))),
+  alarms: (await chrome.alarms.getAll()).map((a) => a.name).filter((name) => name !== 'ow-tick'),
+  badge: await chrome.action.getBadgeText({}),
+  socket: eventsStatus().open || eventsStatus().state !== 'closed',
+})"""
+
+
+class SharedBrowser:
+    """One Chromium with the extension for all tests of a module (a launch costs about 1.25 core-s). `session()`
+    lends it to one test at a time and resets it when the test is done: its pages closed (one blank page
+    stays), cookies, permissions, the HTTP cache and the web storage of the test's servers cleared, the
+    extension's storage (local, session), notifications, badge, title and alarms cleared, and its service worker
+    stopped and started again, so that nothing of its memory (sockets, queues, globals) is left either. After a
+    test that failed, or a reset that did not finish, the browser is closed and the next test gets a new one."""
+
+    def __init__(self, root: Path, playwright):
+        self.root = root
+        self.playwright = playwright
+        self.ext = stage_extension(root / "ext")
+        self.ctx = None
+        self.launches = 0
+        self.resets = 0
+
+    @classmethod
+    @asynccontextmanager
+    async def running(cls, root: Path):
+        async with async_playwright() as p:
+            browser = cls(root, p)
+            try:
+                yield browser
+            finally:
+                if browser.ctx is not None:
+                    await browser.ctx.close()
+
+    @asynccontextmanager
+    async def session(self, origins: set[str]):
+        """The browser for one test, which uses the web servers at `origins`."""
+        if self.ctx is None:
+            self.launches += 1
+            self.ctx = await launch_extension(self.playwright, self.root / f"profile-{self.launches}", self.ext)
+        ctx, self.ctx = self.ctx, None
+        reset = False
+        try:
+            yield ctx
+            await self.reset(ctx, origins)
+            reset = True
+        finally:
+            if reset:
+                self.ctx = ctx
+            else:  # the test failed or the reset did not finish: the next test gets a new browser
+                await ctx.close()
+
+    async def reset(self, ctx, origins: set[str]) -> None:
+        blank = await ctx.new_page()
+        for page in ctx.pages:
+            if page is not blank:
+                await page.close()
+        await ctx.clear_cookies()  # the demo shop's login is per host (127.0.0.1), not per port
+        await ctx.clear_permissions()
+        cdp = await ctx.new_cdp_session(blank)
+        try:
+            await cdp.send("Network.clearBrowserCache")
+            for origin in origins:
+                await cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            await self.restart_worker(ctx, cdp)
+        finally:
+            await cdp.detach()
+        self.resets += 1
+
+    @staticmethod
+    async def restart_worker(ctx, cdp) -> None:
+        """Clear the extension's state and start its service worker again; a write that the old worker made
+        after the clear shows in the check and is cleared by another round."""
+        states: list[str] = []
+        cdp.on("ServiceWorker.workerVersionUpdated",
+               lambda e: states.extend(v["runningStatus"] for v in e["versions"] if v["scriptURL"] == SW_URL))
+        await cdp.send("ServiceWorker.enable")
+        for _ in range(3):
+            await ctx.service_workers[-1].evaluate(CLEAR_EXTENSION)
+            del states[:]
+            await cdp.send("ServiceWorker.stopAllWorkers")
+            await poll(lambda: asyncio.sleep(0, "stopped" in states), interval=0.02, what="the service worker to stop")
+            await cdp.send("ServiceWorker.startWorker", {"scopeURL": f"chrome-extension://{EXTENSION_ID}/"})
+            await poll(lambda: asyncio.sleep(0, "running" in states[states.index("stopped"):]), interval=0.02,
+                       what="the service worker to start again")
+            left = await poll(lambda: _restarted(ctx), interval=0.02, what="the new service worker to answer")
+            if not any(left[k] for k in ("local", "session", "notifications", "alarms", "badge", "socket")):
+                return
+        raise AssertionError(f"the extension keeps state after three resets: {left}")
+
+
+async def _restarted(ctx):
+    left = await ctx.service_workers[-1].evaluate(EXTENSION_LEFTOVERS)
+    return left if left["restarted"] else None
+
+
 @asynccontextmanager
-async def harness(tmp_path: Path, *, pair: bool = True, silent_debugger: bool = True, clock=None):
+async def harness(tmp_path: Path, *, pair: bool = True, silent_debugger: bool = True, clock=None,
+                  browser: SharedBrowser | None = None):
+    """A helper, a demo shop and the browser with the extension for one test: `browser` (a module's shared
+    browser, reset after the test) or, without it, a browser of the test's own."""
     h = Harness(tmp_path, clock)
-    ext = stage_extension(tmp_path / "ext")
     await h.start_helper()
     shop_runner = await serve(create_shop_app(), h.shop_port)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as p:
-        # A capture of the buyer's own tab attaches chrome.debugger, and Chromium then shows its "started
-        # debugging" bar, which shrinks the real view while Playwright's emulated viewport stays as it was, so
-        # later clicks would land off target. Tests about other things hide the bar; test_buyer_tab keeps it.
-        quiet = ["--silent-debugger-extension-api"] if silent_debugger else []
-        h.ctx = await launch_persistent(p, tmp_path / "profile", extension_dir=ext, viewport={"width": 1100, "height": 760},
-                                        extra_args=quiet)
-        try:
-            h.sw = h.ctx.service_workers[0] if h.ctx.service_workers else await h.ctx.wait_for_event("serviceworker")
-            assert h.sw.url == f"{EXT_BASE}/background.js"
+    try:
+        async with AsyncExitStack() as stack:
+            if browser is None:
+                p = await stack.enter_async_context(async_playwright())
+                h.ctx = await launch_extension(p, tmp_path / "profile", stage_extension(tmp_path / "ext"),
+                                               silent_debugger=silent_debugger)
+                stack.push_async_callback(h.ctx.close)
+            else:
+                assert silent_debugger, "the shared browser hides the debugger bar"
+                h.ctx = await stack.enter_async_context(browser.session({h.shop_url, h.helper_url}))
+            h.sw = h.ctx.service_workers[-1]
             if pair:
                 await h.pair()
             yield h
-        finally:
-            await h.ctx.close()
-            await shop_runner.cleanup()
-            await h.stop_helper()
+    finally:
+        await shop_runner.cleanup()
+        await h.stop_helper()
 
 
-async def test_popup_shows_helper_status_and_tracked_orders(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_popup_shows_helper_status_and_tracked_orders(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         status, body = await h.api("POST", "/api/orders", {
             "url": h.shop_url + ORDER_PAGE, "order_no": "D8K2M4Q7X1N5R9T3", "product": "Steam钱包充值卡 100元",
             "amount": "100.00", "status": "处理中", "paid_at": "2026-11-27T10:00:12+08:00",
@@ -234,8 +368,8 @@ async def test_popup_shows_helper_status_and_tracked_orders(tmp_path):
         assert bad["error"]["code"] == "not_supported"
 
 
-async def test_popup_says_not_paired_and_helper_not_running(tmp_path):
-    async with harness(tmp_path, pair=False) as h:
+async def test_popup_says_not_paired_and_helper_not_running(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser, pair=False) as h:
         popup = await h.ctx.new_page()
         await popup.goto(f"{EXT_BASE}/popup.html")
         # Default address, no token: the helper is not on 17365 here, so it is "not running"; orders say not paired.
@@ -270,8 +404,8 @@ HOLD_STRINGS = """() => {
 }"""
 
 
-async def test_options_page_pairs_with_a_pasted_token(tmp_path):
-    async with harness(tmp_path, pair=False) as h:
+async def test_options_page_pairs_with_a_pasted_token(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser, pair=False) as h:
         # A click that comes before the page has heard from the worker is answered, not lost (the click
         # handler was attached only after the strings came: on a quick user's click nothing happened).
         await h.sw_eval(HOLD_STRINGS)
@@ -297,8 +431,8 @@ async def test_options_page_pairs_with_a_pasted_token(tmp_path):
         await page.screenshot(path=str(ARTIFACTS / "options.png"), full_page=True)
 
 
-async def test_capture_button_on_an_order_page_stores_verified_evidence(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_capture_button_on_an_order_page_stores_verified_evidence(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         page = await h.open_shop_page(ORDER_PAGE)
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
@@ -345,8 +479,8 @@ async def test_capture_button_on_an_order_page_stores_verified_evidence(tmp_path
         await page.screenshot(path=str(ARTIFACTS / "page-order-deadline.png"))
 
 
-async def test_pages_not_watched_get_no_button(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_pages_not_watched_get_no_button(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         # A page the helper does not take for a card shop.
         page = await h.open_shop_page("/tall?height=3000")
         ow = await h.isolated(page)
@@ -377,8 +511,8 @@ async def test_pages_not_watched_get_no_button(tmp_path):
         assert await h.watch_state(ow4) == "watched"
 
 
-async def test_button_says_when_the_helper_is_stopped(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_button_says_when_the_helper_is_stopped(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         page = await h.open_shop_page(ORDER_PAGE)
         ow = await h.isolated(page)
         assert await h.watch_state(ow) == "watched"
@@ -404,8 +538,8 @@ async def test_button_says_when_the_helper_is_stopped(tmp_path):
         assert await poll(lambda: ow2("globalThis.__orderWitnessState === 'watched'"), what="the page analysed again")
 
 
-async def test_page_scripts_cannot_call_extension_only_actions(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_page_scripts_cannot_call_extension_only_actions(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         page = await h.open_shop_page(ORDER_PAGE)
         ow = await h.isolated(page)
         await h.watch_state(ow)
@@ -424,8 +558,8 @@ async def badge(h) -> str:
     return await h.sw_eval("() => chrome.action.getBadgeText({})")
 
 
-async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_deadline_passing_warns_with_notification_badge_and_banner(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         # Ordered just now with "付款后5分钟内自动发货" (dujiaoka shows the order time only): the capture, however
         # slow, ends well before the deadline.
@@ -530,8 +664,8 @@ SLOW_REFRESH_AND_A_WARNING_AT_ONCE = """async () => {
 }"""
 
 
-async def test_events_missed_while_disconnected_are_replayed(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_events_missed_while_disconnected_are_replayed(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + "/x", "order_no": "REPLAY0000000001"})
         assert status == 200
@@ -572,8 +706,8 @@ async def chat_log(h) -> list:
     return await h.sw_eval("async () => (await chrome.storage.local.get('chatLog')).chatLog || []")
 
 
-async def test_new_chat_message_triggers_one_snapshot(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_new_chat_message_triggers_one_snapshot(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await h.settings(chatDebounceMs=500)
         # A thread with fixed times (the seeded demo threads show times relative to each request, so their
         # text changes when a minute passes between two loads, and a new snapshot would be right).
@@ -624,8 +758,8 @@ async def test_new_chat_message_triggers_one_snapshot(tmp_path):
         assert len(await h.captures("chat")) == 2, await chat_log(h)
 
 
-async def test_chat_pane_inside_a_shop_page_and_periodic_snapshots(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_chat_pane_inside_a_shop_page_and_periodic_snapshots(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await h.settings(chatDebounceMs=500)
         page = await h.open_shop_page("/user/ticket/52013")  # 异次元 ticket: the thread is a pane in the page
         ow = await h.isolated(page)
@@ -653,8 +787,8 @@ async def _chat_count_at_least(h, n: int) -> bool:
     return len(await h.captures("chat")) >= n
 
 
-async def test_english_ui_is_a_setting(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_english_ui_is_a_setting(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         # Two settings saved at once both stay (each save is a read-modify-write of the stored settings).
         both = await h.sw_eval("async () => { await Promise.all([saveSettings({language: 'en'}),"
                                " saveSettings({chatDebounceMs: 700})]); return getSettings(); }")
@@ -678,13 +812,13 @@ def _warning(order_id: int, order_no: str, url: str) -> dict:
             "overdue_seconds": 600, "next_step": {"code": "contact_merchant", "zh": "联系商家", "en": "contact the merchant"}}
 
 
-async def test_warnings_from_while_the_browser_or_helper_was_away(tmp_path):
+async def test_warnings_from_while_the_browser_or_helper_was_away(tmp_path, shared_browser):
     from datetime import timedelta
 
     from helper.core.clock import utcnow
     from helper.store import Store
 
-    async with harness(tmp_path, pair=False) as h:
+    async with harness(tmp_path, browser=shared_browser, pair=False) as h:
         status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + "/a", "order_no": "AWAY000000000001"})
         order_id = body["order"]["id"]
         await h.stop_helper()
@@ -725,8 +859,8 @@ async def _has_notification(h, seq: int) -> bool:
     return f"ow-event-{seq}" in await notifications(h)
 
 
-async def test_single_page_navigation_is_analysed_again(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_single_page_navigation_is_analysed_again(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         page = await h.open_shop_page("/tall?height=2000")
         ow = await h.isolated(page)
         assert (await h.watch_state(ow)).startswith("unwatched")
@@ -740,8 +874,8 @@ async def test_single_page_navigation_is_analysed_again(tmp_path):
         assert await page.locator("order-witness-ui").count() == 1
 
 
-async def test_warnings_survive_the_service_worker_being_stopped(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_warnings_survive_the_service_worker_being_stopped(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
         await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
         status, body = await h.api("POST", "/api/orders", {"url": h.shop_url + "/s", "order_no": "SWSTOP0000000001"})
         order_id = body["order"]["id"]
@@ -768,3 +902,4 @@ async def test_warnings_survive_the_service_worker_being_stopped(tmp_path):
         # One notification per order: the newer warning replaced the first.
         assert set(await notifications(h)) == {f"ow-event-{second['seq']}"}
         assert await badge(h) == "1"
+
