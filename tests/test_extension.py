@@ -903,3 +903,76 @@ async def test_warnings_survive_the_service_worker_being_stopped(tmp_path, share
         assert set(await notifications(h)) == {f"ow-event-{second['seq']}"}
         assert await badge(h) == "1"
 
+
+# The two tests below check the shared browser's reset (SharedBrowser): the first leaves behind what a test could
+# leave, the second (next in this file) finds none of it, nor anything of whichever test ran before it.
+LEFT_BEHIND = """async () => {
+  globalThis.__leftBehind = new WebSocket('ws://127.0.0.1:9/left-behind');
+  await saveSettings({ language: 'en', chatDebounceMs: 700 });
+  await chrome.storage.session.set({ leftBehind: true });
+  await chrome.alarms.create('left-behind', { periodInMinutes: 5 });
+  await chrome.action.setBadgeText({ text: '7' });
+  await chrome.action.setTitle({ title: 'left behind' });
+  await chrome.notifications.create('left-behind', { type: 'basic', title: 'left behind', message: 'left behind',
+    iconUrl: chrome.runtime.getURL('extension/icons/icon128.png'), requireInteraction: true });
+  return { notifications: Object.keys(await new Promise((r) => chrome.notifications.getAll(r))),
+    badge: await chrome.action.getBadgeText({}), alarms: (await chrome.alarms.getAll()).map((a) => a.name) };
+}"""
+
+WHAT_THE_EXTENSION_HOLDS = """async () => ({
+  local: await chrome.storage.local.get(null),
+  session: await chrome.storage.session.get(null),
+  notifications: Object.keys(await new Promise((r) => chrome.notifications.getAll(r))),
+  alarms: (await chrome.alarms.getAll()).map((a) => a.name),
+  badge: await chrome.action.getBadgeText({}),
+  title: await chrome.action.getTitle({}),
+  globals: typeof globalThis.__leftBehind,
+  socket: socket === null && !eventsStatus().open ? null : eventsStatus(),
+  language: (await getSettings()).language,
+})"""
+
+
+async def _clipboard_permission(page) -> str:
+    return await page.evaluate("async () => (await navigator.permissions.query({name: 'clipboard-read'})).state")
+
+
+async def test_a_test_that_leaves_everything_behind(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")  # left open
+        # The demo shop's member login: a cookie for the host 127.0.0.1, which every later shop port would get.
+        page = await h.open_shop_page("/member/login")
+        await page.fill("#user", "buyer")
+        await page.fill("#pw", "demo")
+        await page.click("button[type=submit]")
+        await page.wait_for_url("**/member/order/**")
+        assert [c["name"] for c in await h.ctx.cookies()] == ["xc_member"]
+        await h.ctx.grant_permissions(["clipboard-read"])
+        assert await _clipboard_permission(page) == "granted"
+        left = await h.sw_eval(LEFT_BEHIND)
+        assert (left["notifications"], left["badge"], sorted(left["alarms"])) == (["left-behind"], "7", ["left-behind", "ow-tick"])
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        await popup.wait_for_selector("#helper-status.ok")
+        held = await h.sw_eval(WHAT_THE_EXTENSION_HOLDS)
+        assert held["local"]["helper"] == {"url": h.helper_url, "token": h.token} and held["language"] == "en"
+        assert held["session"]["leftBehind"] and held["socket"]["open"]
+        assert len(h.ctx.pages) == 3  # the launch's blank page, the shop, the popup
+
+
+async def test_a_later_test_sees_nothing_of_an_earlier_one(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser, pair=False) as h:
+        assert [p.url for p in h.ctx.pages] == ["about:blank"]
+        assert await h.ctx.cookies() == []
+        held = await h.sw_eval(WHAT_THE_EXTENSION_HOLDS)
+        # The worker's start-up sets the title in its own language once its strings are loaded, the browser's before.
+        assert held.pop("title") in ("订单证人：保存证据、跟踪发货时限", "order-witness: capture evidence, track delivery deadlines")
+        assert held == {"local": {}, "session": {}, "notifications": [], "alarms": ["ow-tick"], "badge": "",
+                        "globals": "undefined", "socket": None, "language": "zh_CN"}, held
+        page = await h.open_shop_page("/member/order/D8K2M4Q7X1N5R9T3")
+        assert await page.locator("form.login").count() == 1  # not logged in
+        assert await _clipboard_permission(page) != "granted"
+        # The popup is as on a first start: not paired.
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        await popup.wait_for_selector("#helper-status.bad")
+        assert "扩展尚未与助手配对" in await popup.inner_text("#orders")
