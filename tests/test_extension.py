@@ -1,7 +1,8 @@
 """End-to-end tests of the MV3 extension in the system Chromium (issue 6).
 
-Each test runs the real helper (create_app on a free 127.0.0.1 port), the demo shop and a headless
-Chromium with a staged copy of the extension (manifest.json + _locales + extension/). The content script's
+Each test runs its own real helper (create_app on a free 127.0.0.1 port) and demo shop, in a headless
+Chromium with a staged copy of the extension (manifest.json + _locales + extension/) that the module's tests
+share (SharedBrowser: launched once, reset to a first start's state after each test). The content script's
 UI lives in a closed shadow root; the tests read it through the extension's isolated world (CDP
 Runtime.evaluate in that context) and click it with real mouse events at its on-screen position.
 Screenshots go to test-artifacts/extension/ for a person to look at.
