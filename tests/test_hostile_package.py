@@ -175,6 +175,35 @@ def test_break5_markup_in_a_stored_time_is_printed_as_text(tmp_path, secret):
     assert _pdf_images(tmp_path / "report.pdf") >= 1  # the screenshots (from the report's own folder) still show
 
 
+def test_markdown_in_a_shop_name_is_printed_as_text_in_verify_md(tmp_path):
+    """VERIFY.md quoted the shop's name (read from its page) and the order number as they were: a name like
+    `[核验入口](http://…)` became a link in the package's instructions, and a backtick ended the code span."""
+    import sqlite3
+
+    from helper.core.config import Config
+    from helper.package.export import export_order
+    from packagedata import make_order
+
+    data = tmp_path / "data"
+    store, oid = make_order(data)
+    name = "星辰卡铺 [官方核验入口](http://verify.evil.example/) <img src=x onerror=alert(1)>\n# 已通过核验"
+    conn = sqlite3.connect(data / "witness.db")
+    conn.execute("UPDATE orders SET shop_name=?, order_no=? WHERE id=?", (name, "D8K2`M4Q7", oid))
+    conn.commit()
+    conn.close()
+    out = tmp_path / "case.zip"
+    export_order(store, oid, out, Config(data_dir=data), pdf=False)
+    store.close()
+    with zipfile.ZipFile(out) as zf:
+        header = zf.read("VERIFY.md").decode("utf-8").split("## 1.")[0]
+    line = next(row for row in header.splitlines() if row.startswith("订单 / Order:"))
+    shop = line.split("店铺 / Shop:", 1)[1]
+    assert shop.strip() == (r"星辰卡铺 \[官方核验入口\]\(http://verify.evil.example/\) \<img src=x onerror=alert\(1\)\>"
+                            r" \# 已通过核验 127.0.0.1")  # one line, every bracket escaped: no link, no HTML, no heading
+    assert "# 已通过核验" not in header.replace(r"\# 已通过核验", "")
+    assert "`D8K2'M4Q7`" in line  # one code span, not two
+
+
 @pytest.mark.browser
 def test_break5_report_renders_with_javascript_off_and_only_its_own_folder(tmp_path, secret):
     """Even markup that escaped escaping can neither run nor read a file outside the report's folder."""

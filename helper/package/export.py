@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import tempfile
 import zipfile
@@ -130,12 +131,26 @@ def environment_records(captures: list[dict]) -> list[dict]:
             for c in captures]
 
 
+_MD_MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def _md(value) -> str:
+    """A value from a shop's page or a TSA's certificate as literal markdown text: one line, markup escaped (a
+    shop name like `[核验入口](http://…)` or `<img …>` would otherwise render as a link or HTML in VERIFY.md)."""
+    return _MD_MARKUP.sub(r"\\\1", " ".join(str(value or "").split()))
+
+
+def _code(value) -> str:
+    """A value inside a `code span`: one line, no backtick to end the span early."""
+    return " ".join(str(value or "").split()).replace("`", "'")
+
+
 def verify_md(*, order: dict, manifest_sha: str, stamp: dict, redacted: bool, chain_head: dict | None) -> str:
     if stamp.get("status") == "ok":
-        ts = (f"**时间戳 / Timestamp: 有 (yes).** RFC 3161 令牌 `manifest.tsr`，由 `{stamp['tsa']}` 于 "
-              f"{stamp['gen_time']}（UTC）签发，对象是 manifest.json 的 SHA-256 `{manifest_sha}`。"
-              f"时间戳机构 / TSA: {stamp['url']}。根证书 SHA-256 指纹 / root fingerprint(s): "
-              f"{', '.join(stamp.get('roots') or []) or '（包内无根证书 / none in the package）'}。\n\n"
+        ts = (f"**时间戳 / Timestamp: 有 (yes).** RFC 3161 令牌 `manifest.tsr`，由 `{_code(stamp['tsa'])}` 于 "
+              f"{_md(stamp['gen_time'])}（UTC）签发，对象是 manifest.json 的 SHA-256 `{manifest_sha}`。"
+              f"时间戳机构 / TSA: {_md(stamp['url'])}。根证书 SHA-256 指纹 / root fingerprint(s): "
+              f"{_md(', '.join(stamp.get('roots') or [])) or '（包内无根证书 / none in the package）'}。\n\n"
               "令牌签名与哈希相符只说明令牌未被改动、确实针对本 manifest.json；时间是否可信取决于签发机构："
               "任何人都能自建时间戳机构，所以包内附带的根证书不能证明可信，只有你自己信任的机构的根证书"
               "（`witness verify-package --ca 根证书.pem`）才能证明。\n"
@@ -158,7 +173,7 @@ def verify_md(*, order: dict, manifest_sha: str, stamp: dict, redacted: bool, ch
     head = f"#{chain_head['seq']} `{chain_head['hash']}`" if chain_head else "—"
     return f"""# 如何校验本证据包 / How to verify this evidence package
 
-订单 / Order: `{order.get('order_no')}` · 店铺 / Shop: {order.get('shop_name') or ''} {order.get('shop_host') or ''}
+订单 / Order: `{_code(order.get('order_no'))}` · 店铺 / Shop: {_md(order.get('shop_name'))} {_md(order.get('shop_host'))}
 manifest.json SHA-256: `{manifest_sha}` · 哈希链链头 / chain head: {head}
 
 {ts}
