@@ -41,6 +41,14 @@ def let_go(coro, bound: float = 5.0) -> None:
     task.add_done_callback(_let_go.discard)
 
 
+async def clean_up(coro, *, hung: bool, bound: float = 5.0):
+    """A clean-up step: `quietly` awaited, or, on a page found hung (it would never answer), `let_go`."""
+    if hung:
+        let_go(coro, bound)
+        return None
+    return await quietly(coro, bound)
+
+
 class PlaywrightChannel:
     """A Playwright CDPSession as a channel."""
 

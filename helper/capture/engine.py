@@ -25,7 +25,7 @@ from .. import __version__
 from ..core import clock
 from ..core.errors import CaptureError
 from . import fullpage, rendered, states
-from .cdp import PlaywrightChannel, World, let_go, quietly
+from .cdp import PlaywrightChannel, World, clean_up
 from .stamp import render_strip, stamp_lines
 
 # Read in the isolated world (the page's own getters and globals do not apply there).
@@ -260,12 +260,8 @@ async def _put_back(world, cdp, hidden: dict, *, hung: bool):
     each bounded. Returns what restore() answered, or None. A page found hung (no answer for the phase's
     bound and then the probe's) is not waited on again: the put-back is sent, and runs if the page recovers
     while it is still attached (a fetched URL's tab is closed, the buyer's tab detached, right after)."""
-    restore, show = fullpage.restore(world), fullpage.show_own_ui(cdp, hidden)
-    if hung:
-        let_go(restore)
-        let_go(show)
-        return None
-    restored, _ = await asyncio.gather(quietly(restore, 5), quietly(show))
+    restored, _ = await asyncio.gather(clean_up(fullpage.restore(world), hung=hung),
+                                       clean_up(fullpage.show_own_ui(cdp, hidden), hung=hung))
     return restored
 
 
@@ -354,10 +350,11 @@ async def capture_page(page, *, response=None, source: str = "url", **kw) -> Cap
         return await response_record(response)
 
     channel = PlaywrightChannel(session)
+    hung = False
     try:
-        captured = await capture_cdp(channel, source=source, http=http, resize=resize if viewport else None, **kw)
+        return await capture_cdp(channel, source=source, http=http, resize=resize if viewport else None, **kw)
     except fullpage.PageUnresponsive:
-        let_go(channel.close())  # a hung page never acknowledges the detach (5 s lost waiting for it)
+        hung = True  # a hung page never acknowledges the detach (5 s lost waiting for it)
         raise
-    await quietly(channel.close())
-    return captured
+    finally:
+        await clean_up(channel.close(), hung=hung)
