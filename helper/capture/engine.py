@@ -154,7 +154,7 @@ async def capture_cdp(
     environment: asyncio.Future | dict | None = None,
     clock_check: asyncio.Future | dict | None = None,
     note: str | None = None,
-    lazy_budget_ms: int = fullpage.LAZY_BUDGET_MS,
+    lazy_budget_ms: int | None = None,
     find_order=None,
 ) -> Captured:
     """Capture the page behind `cdp` as it is now; restores it (scroll positions, styles) afterwards.

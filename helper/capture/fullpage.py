@@ -187,11 +187,14 @@ async def _viewport_back(resize, *, hung: bool) -> None:
         pass
 
 
-async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int = LAZY_BUDGET_MS) -> dict:
+async def prepare(world, cdp, *, resize=None, lazy_budget_ms: int | None = None) -> dict:
     """Expand panes, load lazy content, settle; returns the layout to capture.
 
     `resize(height | None)`: the source's way to make its viewport tall for the walk (None = put it back),
-    or None where the viewport belongs to the buyer (the walk then goes screen by screen)."""
+    or None where the viewport belongs to the buyer (the walk then goes screen by screen). `lazy_budget_ms`
+    defaults to LAZY_BUDGET_MS as it is when called."""
+    if lazy_budget_ms is None:
+        lazy_budget_ms = LAZY_BUDGET_MS
     bound = lazy_budget_ms / 1000 + 1.5  # a hostile page can stall timers or frames: every phase is bounded
     scale = await device_scale(cdp)
     expanded = await _bounded(world, EXPAND_JS, {"maxHeight": MAX_PAGE_CSS_PX}, bound)
