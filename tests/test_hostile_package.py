@@ -205,9 +205,15 @@ def test_markdown_in_a_shop_name_is_printed_as_text_in_verify_md(tmp_path):
 
 
 @pytest.mark.browser
-def test_break5_report_renders_with_javascript_off_and_only_its_own_folder(tmp_path, secret):
-    """Even markup that escaped escaping can neither run nor read a file outside the report's folder."""
-    from helper.package.report import html_to_pdf
+@pytest.mark.parametrize("printer", ["own_browser", "helpers_browser"])
+async def test_break5_report_renders_with_javascript_off_and_only_its_own_folder(tmp_path, secret, printer):
+    """Even markup that escaped escaping can neither run nor read a file outside the report's folder: printed by
+    a Chromium of its own (the command line) or in the running helper's browser (an export through the API),
+    where the report's context is closed afterwards."""
+    from playwright.async_api import async_playwright
+
+    from helper.capture.browser import launch_browser
+    from helper.package.report import html_to_pdf, print_pdf
     from packagedata import png
 
     folder = tmp_path / "report"
@@ -222,7 +228,16 @@ def test_break5_report_renders_with_javascript_off_and_only_its_own_folder(tmp_p
         "<script>document.write('JS-RAN')</script>"
         f"<img src='shot.png'><img src='{outside.as_uri()}'><img src='../outside.png'>", "utf-8")
     pdf = tmp_path / "out.pdf"
-    pdf.write_bytes(html_to_pdf(page))
+    if printer == "own_browser":
+        pdf.write_bytes(html_to_pdf(page))
+    else:
+        async with async_playwright() as p:
+            browser = await launch_browser(p)
+            try:
+                await print_pdf(browser, page, pdf)
+                assert browser.contexts == []
+            finally:
+                await browser.close()
     text = _pdf_text(pdf)
     assert "报告" in text and "TOP-SECRET" not in text and "JS-RAN" not in text
     assert _pdf_images(pdf) == 1  # shot.png only

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_witness
+from helper.api.captures import CAPTURER
 from helper.core.config import Config
 from helper.core.errors import EvidenceTampered, PackageError
 from helper.package.export import export_order
@@ -312,6 +313,13 @@ async def test_api_export(client, auth, config):
     body = await r.json()
     assert Path(body["path"]) == config.data_dir / "exports" / "api.zip"
     assert not body["redacted"] and body["timestamp"]["status"] == "none"
+    # The report was printed in the helper's own browser, in a context closed afterwards; the next export uses it again.
+    browser = client.app[CAPTURER]._browser
+    assert browser is not None and browser.is_connected() and browser.contexts == []
+    with zipfile.ZipFile(body["path"]) as zf:
+        assert zf.read("report.pdf").startswith(b"%PDF-")
+    r = await client.post(f"/api/orders/{oid}/export", json={"name": "api2.zip"}, headers=auth)
+    assert r.status == 200 and client.app[CAPTURER]._browser is browser and browser.contexts == []
     r = await client.post(f"/api/orders/{oid}/export", json={"name": "api.zip"}, headers=auth)
     assert r.status == 400 and "never overwritten" in (await r.json())["error"]["message"]
     r = await client.post(f"/api/orders/{oid}/export", json={"name": "../evil.zip"}, headers=auth)

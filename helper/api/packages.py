@@ -13,13 +13,29 @@ from helper.core.errors import BadRequest, NotFound
 from helper.core.folder import private_folder
 from helper.package.drafts import CHANNELS, CLAIMS, drafts_for_store
 from helper.package.export import export_order
+from helper.package.report import print_pdf
 from helper.package.verify_package import verify_package as check_package
 
 from . import keys
 from .bodies import int_param, read_json
+from .captures import CAPTURER
 from .streaming import stream_progress, wants_progress
 
 SAFE_NAME = re.compile(r"[\w\u4e00-\u9fff.-]{1,120}\.zip")
+
+
+def helper_printer(service, loop: asyncio.AbstractEventLoop):
+    """export_order's `printer` for an export in a worker thread of the helper: the report is printed in the
+    helper's own clean browser (started once, kept for URL captures) on the helper's loop, not in a Chromium
+    and a Playwright driver started for each export (about 1 s and a core-second less per export)."""
+
+    def printer(html_path, out) -> None:
+        async def run() -> None:
+            await print_pdf(await service.clean_browser(), html_path, out)
+
+        asyncio.run_coroutine_threadsafe(run(), loop).result()
+
+    return printer
 
 
 async def get_draft(request: web.Request) -> web.Response:
@@ -51,9 +67,11 @@ async def export(request: web.Request) -> web.Response:
         raise BadRequest(f"unknown claim {claim!r}; one of {', '.join(CLAIMS)}")
     folder = private_folder(config.data_dir / "exports")  # 0700, not a planted link
 
+    printer = helper_printer(request.app[CAPTURER], asyncio.get_running_loop())
+
     def work(progress=None):
         return export_order(store, order_id, folder / name, config, now=now, redact=bool(body.get("redact")), claim=claim,
-                            progress=progress)
+                            progress=progress, printer=printer)
 
     if wants_progress(request):  # the case page's progress bar
         return await stream_progress(request, work)

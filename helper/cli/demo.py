@@ -191,10 +191,12 @@ async def _demo(data_dir: Path, headless: bool, out) -> int:
             report = await verify(http, session)
             orders = await list_orders(http, session)
             # --- evidence package: export (timestamped by a local test TSA) and verify-package (helper/package) ---
+            from helper.api.packages import helper_printer
             from helper.cli.demo_package import export_demo_package
 
             out("[+] 导出并校验证据包 / exporting and verifying the evidence package …")
-            package = await asyncio.to_thread(export_demo_package, data_dir, orders, out, chromium=config.chromium)
+            package = await asyncio.to_thread(export_demo_package, data_dir, orders, out, chromium=config.chromium,
+                                              printer=helper_printer(session.service, asyncio.get_running_loop()))
             # --- end of the evidence-package step ---
             out("[5/5] 完成 / done")
             print_summary(out, data_dir, captured, orders, report,

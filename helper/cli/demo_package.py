@@ -20,7 +20,8 @@ def pick_order(orders: list[dict]) -> dict | None:
     return max(with_evidence, key=lambda o: o["evidence_count"]) if with_evidence else (orders[0] if orders else None)
 
 
-def export_demo_package(data_dir: Path, orders: list[dict], out, *, chromium: str | None = None) -> dict | None:
+def export_demo_package(data_dir: Path, orders: list[dict], out, *, chromium: str | None = None, printer=None) -> dict | None:
+    """`printer`: export_order's (the running helper's browser prints the report)."""
     order = pick_order(orders)
     if order is None:
         out("      ⚠ 没有跟踪的订单，跳过导出 / no tracked order: nothing to export")
@@ -36,7 +37,7 @@ def export_demo_package(data_dir: Path, orders: list[dict], out, *, chromium: st
         store = Store(data_dir)
         try:
             with progress_bar("导出 / exporting") as progress:
-                summary = export_order(store, order["id"], target, config, progress=progress)
+                summary = export_order(store, order["id"], target, config, progress=progress, printer=printer)
         finally:
             store.close()
         root = Path(data_dir) / "demo-tsa-root.pem"

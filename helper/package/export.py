@@ -225,9 +225,11 @@ canonical JSON = 键排序、无多余空格、UTF-8（Python: `json.dumps(x, so
 
 def export_order(store, order_id: int, out_path, config, *, now: datetime | None = None, redact: bool = False,
                  claim: str = "refund", tsa_url: str | None = None, tsa_ca: str | None = None, pdf: bool = True,
-                 progress=None) -> dict:
+                 progress=None, printer=None) -> dict:
     """Build the package for `order_id` at `out_path` (must not exist). Returns a summary dict.
     `progress(label, done, total)` is told at each step (each evidence file, drafts, PDF, timestamp, zip).
+    `printer(html_path, out)` prints the report with a browser the caller already runs (the helper's); without
+    it the report is printed by a Chromium started for it (html_to_pdf).
 
     A TSA (config.tsa_url, or `tsa_url`) is asked for a timestamp over manifest.json; when it is not
     configured or fails, the package is still built and says it has no trusted timestamp.
@@ -261,7 +263,9 @@ def export_order(store, order_id: int, out_path, config, *, now: datetime | None
             page = dict(order=order, captures=captures, messages=messages, actions=actions, events=order_events,
                         chain_head=chain_head, now=now, redacted=redact, text_filter=text, escalation=escalation,
                         manifest_note=("导出时已请求 RFC 3161 时间戳，结果见 VERIFY.md。" if tsa_url else "导出时未配置时间戳服务器。"))
-            _add_report(store, captures, contents, work, page, chromium=getattr(config, "chromium", None))
+            chromium = getattr(config, "chromium", None)
+            _add_report(store, captures, contents, work, page,
+                        printer=printer or (lambda html, pdf_out: html_to_pdf(html, chromium=chromium, out=pdf_out)))
         contents.finish()
         summary = _package(store, out, now=now, order=order, order_id=order_id, captures=captures, messages=messages,
                            order_events=order_events, chain_head=chain_head, escalation=escalation, claim=claim,
@@ -348,7 +352,7 @@ def _add_drafts(store, order_id: int, contents: _Contents, *, claim: str, now: d
         contents.records.append({"path": path, "media_type": "text/plain", "channel": ch})
 
 
-def _add_report(store, captures: list, contents: _Contents, work: Path, page: dict, *, chromium) -> None:
+def _add_report(store, captures: list, contents: _Contents, work: Path, page: dict, *, printer) -> None:
     """The PDF report, printed from its own folder, its screenshots within the report's pixel budget. `page`: what
     report_html is given besides the images."""
     report = work / "report"
@@ -357,7 +361,8 @@ def _add_report(store, captures: list, contents: _Contents, work: Path, page: di
                                                       contents.digests, report)
     html_path = report / "report.html"
     html_path.write_text(report_html(**page, image_src=image_src, image_sha=image_sha, image_note=image_note), "utf-8")
-    contents.entries["report.pdf"] = html_to_pdf(html_path, chromium=chromium, out=work / "report.pdf")
+    printer(html_path, work / "report.pdf")
+    contents.entries["report.pdf"] = work / "report.pdf"
     contents.digests["report.pdf"] = blobs.hash_file(contents.entries["report.pdf"])
     contents.records.append({"path": "report.pdf", "media_type": "application/pdf"})
 

@@ -1,6 +1,7 @@
 """The PDF report of a package: HTML from report.html, printed by the system Chromium (`page.pdf`).
 
-`report_html(...)` is pure (facts in, HTML string out); `html_to_pdf` renders through helper/capture/browser.py.
+`report_html(...)` is pure (facts in, HTML string out); `print_pdf` prints it in a browser the caller runs (the
+helper's own, for an export through the API), `html_to_pdf` in one of its own (helper/capture/browser.py).
 """
 
 from __future__ import annotations
@@ -186,28 +187,38 @@ PRINT = {"paperWidth": 210 / 25.4, "paperHeight": 297 / 25.4, "printBackground":
          "transferMode": "ReturnAsStream"}
 
 
+async def print_pdf(browser, html_path: Path, out: Path) -> None:
+    """Print `html_path` to `out` in a new context of `browser` (a Playwright Browser), with JavaScript off and
+    every request outside the report's folder refused (no other file, no network): a value that slipped past
+    escaping still cannot read a file or run. The PDF is streamed to `out` in pieces (CDP IO.read): a report
+    of any size never sits whole in the helper's memory. The context is closed whatever happens."""
+    context = await browser.new_context(java_script_enabled=False)
+    try:
+        page = await context.new_page()
+        await page.route("**/*", inside(html_path.parent))
+        await page.goto(html_path.resolve().as_uri(), wait_until="load")
+        cdp = await context.new_cdp_session(page)
+        handle = (await cdp.send("Page.printToPDF", PRINT))["stream"]
+        with open(out, "xb") as f:
+            while True:
+                piece = await cdp.send("IO.read", {"handle": handle, "size": 1024 * 1024})
+                f.write(base64.b64decode(piece["data"]) if piece.get("base64Encoded") else piece["data"].encode("latin-1"))
+                if piece.get("eof"):
+                    break
+        await cdp.send("IO.close", {"handle": handle})
+    finally:
+        if browser.is_connected():  # a browser that went away took the context with it
+            await context.close()
+
+
 async def _render(html_path: Path, chromium: str | None, out: Path) -> None:
-    """Print with JavaScript off and every request outside the report's folder refused (no other file, no
-    network): a value that slipped past escaping still cannot read a file or run. The PDF is streamed to
-    `out` in pieces (CDP IO.read): a report of any size never sits whole in the helper's memory."""
+    """print_pdf in a browser of its own (no helper running: the command line)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await launch_browser(p, chromium=chromium)
         try:
-            context = await browser.new_context(java_script_enabled=False)
-            page = await context.new_page()
-            await page.route("**/*", inside(html_path.parent))
-            await page.goto(html_path.resolve().as_uri(), wait_until="load")
-            cdp = await context.new_cdp_session(page)
-            handle = (await cdp.send("Page.printToPDF", PRINT))["stream"]
-            with open(out, "xb") as f:
-                while True:
-                    piece = await cdp.send("IO.read", {"handle": handle, "size": 1024 * 1024})
-                    f.write(base64.b64decode(piece["data"]) if piece.get("base64Encoded") else piece["data"].encode("latin-1"))
-                    if piece.get("eof"):
-                        break
-            await cdp.send("IO.close", {"handle": handle})
+            await print_pdf(browser, html_path, out)
         finally:
             await browser.close()
 
