@@ -83,6 +83,9 @@ class Harness:
         self.helper_url = f"http://127.0.0.1:{self.config.port}"
         self.shop_port = free_port()
         self.shop_url = f"http://127.0.0.1:{self.shop_port}"
+        # The web origins the test's pages use, whose storage a shared browser clears after the test; a test that
+        # serves pages of its own adds their origin.
+        self.origins = {self.shop_url, self.helper_url}
         self.helper_runner: web.AppRunner | None = None
 
     @property
@@ -215,12 +218,15 @@ class SharedBrowser:
     lends it to one test at a time and resets it when the test is done: its pages closed (one blank page
     stays), cookies, permissions, the HTTP cache and the web storage of the test's servers cleared, the
     extension's storage (local, session), notifications, badge, title and alarms cleared, and its service worker
-    stopped and started again, so that nothing of its memory (sockets, queues, globals) is left either. After a
-    test that failed, or a reset that did not finish, the browser is closed and the next test gets a new one."""
+    stopped and started again, so that nothing of its memory (sockets, queues, globals) is left either. Closing
+    the pages also ends any chrome.debugger attachment the extension made to them. After a test that failed, or a
+    reset that did not finish, the browser is closed and the next test gets a new one. `silent_debugger=False`
+    launches it showing Chromium's debugging bar (launch_extension), for test_buyer_tab."""
 
-    def __init__(self, root: Path, playwright):
+    def __init__(self, root: Path, playwright, *, silent_debugger: bool = True):
         self.root = root
         self.playwright = playwright
+        self.silent_debugger = silent_debugger
         self.ext = stage_extension(root / "ext")
         self.ctx = None
         self.launches = 0
@@ -228,9 +234,9 @@ class SharedBrowser:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, root: Path):
+    async def running(cls, root: Path, *, silent_debugger: bool = True):
         async with async_playwright() as p:
-            browser = cls(root, p)
+            browser = cls(root, p, silent_debugger=silent_debugger)
             try:
                 yield browser
             finally:
@@ -239,10 +245,11 @@ class SharedBrowser:
 
     @asynccontextmanager
     async def session(self, origins: set[str]):
-        """The browser for one test, which uses the web servers at `origins`."""
+        """The browser for one test, which uses the web servers at `origins` (read after the test)."""
         if self.ctx is None:
             self.launches += 1
-            self.ctx = await launch_extension(self.playwright, self.root / f"profile-{self.launches}", self.ext)
+            self.ctx = await launch_extension(self.playwright, self.root / f"profile-{self.launches}", self.ext,
+                                              silent_debugger=self.silent_debugger)
         ctx, self.ctx = self.ctx, None
         reset = False
         try:
@@ -303,7 +310,8 @@ async def _restarted(ctx):
 async def harness(tmp_path: Path, *, pair: bool = True, silent_debugger: bool = True, clock=None,
                   browser: SharedBrowser | None = None):
     """A helper, a demo shop and the browser with the extension for one test: `browser` (a module's shared
-    browser, reset after the test) or, without it, a browser of the test's own."""
+    browser, reset after the test; launched with the same `silent_debugger`) or, without it, a browser of the
+    test's own."""
     h = Harness(tmp_path, clock)
     await h.start_helper()
     shop_runner = await serve(create_shop_app(), h.shop_port)
@@ -316,8 +324,8 @@ async def harness(tmp_path: Path, *, pair: bool = True, silent_debugger: bool = 
                                                silent_debugger=silent_debugger)
                 stack.push_async_callback(h.ctx.close)
             else:
-                assert silent_debugger, "the shared browser hides the debugger bar"
-                h.ctx = await stack.enter_async_context(browser.session({h.shop_url, h.helper_url}))
+                assert silent_debugger == browser.silent_debugger, "the shared browser shows the debugging bar or not"
+                h.ctx = await stack.enter_async_context(browser.session(h.origins))
             h.sw = h.ctx.service_workers[-1]
             if pair:
                 await h.pair()
@@ -905,8 +913,9 @@ async def test_warnings_survive_the_service_worker_being_stopped(tmp_path, share
         assert await badge(h) == "1"
 
 
-# The two tests below check the shared browser's reset (SharedBrowser): the first leaves behind what a test could
-# leave, the second (next in this file) finds none of it, nor anything of whichever test ran before it.
+# The two tests at the end of this file check the shared browser's reset (SharedBrowser): the first leaves behind
+# what a test could leave, the second (next in the file) finds none of it, nor anything of whichever test ran before
+# it. test_buyer_tab has the same pair for the browser that shows the debugging bar.
 LEFT_BEHIND = """async () => {
   globalThis.__leftBehind = new WebSocket('ws://127.0.0.1:9/left-behind');
   await saveSettings({ language: 'en', chatDebounceMs: 700 });
@@ -937,43 +946,55 @@ async def _clipboard_permission(page) -> str:
     return await page.evaluate("async () => (await navigator.permissions.query({name: 'clipboard-read'})).state")
 
 
+async def leave_everything_behind(h):
+    """The first test of the pair: in a paired browser, leave what a test could leave; return the shop's page
+    (logged in), open with the popup and the launch's blank page."""
+    await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")  # left open
+    # The demo shop's member login: a cookie for the host 127.0.0.1, which every later shop port would get.
+    page = await h.open_shop_page("/member/login")
+    await page.fill("#user", "buyer")
+    await page.fill("#pw", "demo")
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/member/order/**")
+    assert [c["name"] for c in await h.ctx.cookies()] == ["xc_member"]
+    await h.ctx.grant_permissions(["clipboard-read"])
+    assert await _clipboard_permission(page) == "granted"
+    left = await h.sw_eval(LEFT_BEHIND)
+    assert (left["notifications"], left["badge"], sorted(left["alarms"])) == (["left-behind"], "7", ["left-behind", "ow-tick"])
+    popup = await h.ctx.new_page()
+    await popup.goto(f"{EXT_BASE}/popup.html")
+    await popup.wait_for_selector("#helper-status.ok")
+    held = await h.sw_eval(WHAT_THE_EXTENSION_HOLDS)
+    assert held["local"]["helper"] == {"url": h.helper_url, "token": h.token} and held["language"] == "en"
+    assert held["session"]["leftBehind"] and held["socket"]["open"]
+    assert len(h.ctx.pages) == 3  # the launch's blank page, the shop, the popup
+    return page
+
+
+async def assert_nothing_left_behind(h) -> None:
+    """The second test of the pair, in a browser not paired: a first start's state, nothing of the first test."""
+    assert [p.url for p in h.ctx.pages] == ["about:blank"]
+    assert await h.ctx.cookies() == []
+    held = await h.sw_eval(WHAT_THE_EXTENSION_HOLDS)
+    # The worker's start-up sets the title in its own language once its strings are loaded, the browser's before.
+    assert held.pop("title") in ("订单证人：保存证据、跟踪发货时限", "order-witness: capture evidence, track delivery deadlines")
+    assert held == {"local": {}, "session": {}, "notifications": [], "alarms": ["ow-tick"], "badge": "",
+                    "globals": "undefined", "socket": None, "language": "zh_CN"}, held
+    page = await h.open_shop_page("/member/order/D8K2M4Q7X1N5R9T3")
+    assert await page.locator("form.login").count() == 1  # not logged in
+    assert await _clipboard_permission(page) != "granted"
+    # The popup is as on a first start: not paired.
+    popup = await h.ctx.new_page()
+    await popup.goto(f"{EXT_BASE}/popup.html")
+    await popup.wait_for_selector("#helper-status.bad")
+    assert "扩展尚未与助手配对" in await popup.inner_text("#orders")
+
+
 async def test_a_test_that_leaves_everything_behind(tmp_path, shared_browser):
     async with harness(tmp_path, browser=shared_browser) as h:
-        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")  # left open
-        # The demo shop's member login: a cookie for the host 127.0.0.1, which every later shop port would get.
-        page = await h.open_shop_page("/member/login")
-        await page.fill("#user", "buyer")
-        await page.fill("#pw", "demo")
-        await page.click("button[type=submit]")
-        await page.wait_for_url("**/member/order/**")
-        assert [c["name"] for c in await h.ctx.cookies()] == ["xc_member"]
-        await h.ctx.grant_permissions(["clipboard-read"])
-        assert await _clipboard_permission(page) == "granted"
-        left = await h.sw_eval(LEFT_BEHIND)
-        assert (left["notifications"], left["badge"], sorted(left["alarms"])) == (["left-behind"], "7", ["left-behind", "ow-tick"])
-        popup = await h.ctx.new_page()
-        await popup.goto(f"{EXT_BASE}/popup.html")
-        await popup.wait_for_selector("#helper-status.ok")
-        held = await h.sw_eval(WHAT_THE_EXTENSION_HOLDS)
-        assert held["local"]["helper"] == {"url": h.helper_url, "token": h.token} and held["language"] == "en"
-        assert held["session"]["leftBehind"] and held["socket"]["open"]
-        assert len(h.ctx.pages) == 3  # the launch's blank page, the shop, the popup
+        await leave_everything_behind(h)
 
 
 async def test_a_later_test_sees_nothing_of_an_earlier_one(tmp_path, shared_browser):
     async with harness(tmp_path, browser=shared_browser, pair=False) as h:
-        assert [p.url for p in h.ctx.pages] == ["about:blank"]
-        assert await h.ctx.cookies() == []
-        held = await h.sw_eval(WHAT_THE_EXTENSION_HOLDS)
-        # The worker's start-up sets the title in its own language once its strings are loaded, the browser's before.
-        assert held.pop("title") in ("订单证人：保存证据、跟踪发货时限", "order-witness: capture evidence, track delivery deadlines")
-        assert held == {"local": {}, "session": {}, "notifications": [], "alarms": ["ow-tick"], "badge": "",
-                        "globals": "undefined", "socket": None, "language": "zh_CN"}, held
-        page = await h.open_shop_page("/member/order/D8K2M4Q7X1N5R9T3")
-        assert await page.locator("form.login").count() == 1  # not logged in
-        assert await _clipboard_permission(page) != "granted"
-        # The popup is as on a first start: not paired.
-        popup = await h.ctx.new_page()
-        await popup.goto(f"{EXT_BASE}/popup.html")
-        await popup.wait_for_selector("#helper-status.bad")
-        assert "扩展尚未与助手配对" in await popup.inner_text("#orders")
+        await assert_nothing_left_behind(h)
