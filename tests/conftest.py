@@ -62,6 +62,16 @@ async def shared_browser(tmp_path_factory):
         yield browser
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def buyers_browser(tmp_path_factory):
+    """A shared_browser that shows Chromium's "started debugging" bar when the extension attaches its debugger, as
+    the buyer's own browser does (tests/test_buyer_tab.py)."""
+    from test_extension import SharedBrowser
+
+    async with SharedBrowser.running(tmp_path_factory.mktemp("shared-browser"), silent_debugger=False) as browser:
+        yield browser
+
+
 @pytest.fixture
 def config(tmp_path) -> Config:
     return Config(data_dir=tmp_path / "data")

@@ -1,7 +1,9 @@
-"""Captures in the buyer's own browser (issue 11): a Chromium the test launches itself (not the helper's evidence
+"""Captures in the buyer's own browser (issue 11): a Chromium the tests launch themselves (not the helper's evidence
 browser) with a staged copy of the extension, paired through the options page with the helper's token as a user
 would, the `debugger` permission granted on the options page, a login to the demo shop's member area, and a real
 mouse click on the in-page 保存证据 button. The helper drives the capture engine over the extension's relay.
+The module's tests share one such browser, showing Chromium's debugging bar as a buyer's does
+(the buyers_browser fixture, reset after each test); the last two tests check its reset.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import pytest
 from PIL import Image
 
 from helper.demoshop.member import MEMBER_FIRST, MEMBER_LAST
-from test_extension import ARTIFACTS, EXT_BASE, click_pair, harness, poll
+from test_extension import (
+    ARTIFACTS, EXT_BASE, assert_nothing_left_behind, click_pair, harness, leave_everything_behind, poll,
+)
 
 from conftest import run_witness
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The tests share one browser (reset after each test), so they run in one event loop.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 SN = "D8K2M4Q7X1N5R9T3"
 
@@ -92,8 +97,8 @@ def ocr_text(png: bytes) -> str:
     return recognise(im).text.replace(" ", "")
 
 
-async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path):
-    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
+async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path, buyers_browser):
+    async with harness(tmp_path, pair=False, silent_debugger=False, browser=buyers_browser) as h:
         await pair_as_a_user(h)
         page = await log_in(h, f"/member/order/{SN}")
         assert SN in await page.inner_text("body")
@@ -123,8 +128,8 @@ async def test_logged_in_order_page_is_captured_from_the_buyers_own_tab(tmp_path
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-async def test_a_session_expired_page_in_the_buyers_tab_is_stored_as_login_required_and_the_buyer_is_told(tmp_path):
-    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
+async def test_a_session_expired_page_in_the_buyers_tab_is_stored_as_login_required_and_the_buyer_is_told(tmp_path, buyers_browser):
+    async with harness(tmp_path, pair=False, silent_debugger=False, browser=buyers_browser) as h:
         await pair_as_a_user(h)
         await h.settings(watchHosts=[h.shop_url.split("//", 1)[1]])  # a shop the buyer listed
         page = await h.ctx.new_page()
@@ -139,8 +144,8 @@ async def test_a_session_expired_page_in_the_buyers_tab_is_stored_as_login_requi
         assert h.store.list_orders() == []
 
 
-async def test_logged_in_chat_with_200_messages_in_an_inner_pane_is_whole_and_the_scroll_is_restored(tmp_path):
-    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
+async def test_logged_in_chat_with_200_messages_in_an_inner_pane_is_whole_and_the_scroll_is_restored(tmp_path, buyers_browser):
+    async with harness(tmp_path, pair=False, silent_debugger=False, browser=buyers_browser) as h:
         await pair_as_a_user(h)
         await h.settings(chatAutoSnapshot=False)  # the click is the subject (an automatic snapshot hides the button)
         page = await log_in(h, "/member/chat/member-200")
@@ -191,10 +196,10 @@ def ocr_image(im) -> str:
     return _plain(recognise(im).text)
 
 
-async def test_in_the_buyers_tab_a_page_swapping_in_a_fake_is_caught_and_a_frozen_page_is_bounded(tmp_path):
+async def test_in_the_buyers_tab_a_page_swapping_in_a_fake_is_caught_and_a_frozen_page_is_bounded(tmp_path, buyers_browser):
     from helper.demoshop.hostile import FAKE_KEY
 
-    async with harness(tmp_path, pair=False, silent_debugger=False) as h:
+    async with harness(tmp_path, pair=False, silent_debugger=False, browser=buyers_browser) as h:
         await pair_as_a_user(h)
         await h.settings(watchHosts=[h.shop_url.split("//", 1)[1]])
         page = await h.ctx.new_page()
@@ -222,3 +227,30 @@ async def test_in_the_buyers_tab_a_page_swapping_in_a_fake_is_caught_and_a_froze
 
 async def _failed_events(h):
     return [e for e in h.store.events() if e["type"] == "capture.failed"] or None
+
+
+# The two tests below check the reset of this module's browser (SharedBrowser, as test_extension's pair does): the
+# first also leaves the extension's debugger attached to the buyer's tab, the second finds no tab it cannot attach to.
+ATTACH_TO_EVERY_TAB = """async () => Promise.all((await chrome.tabs.query({})).map(async (tab) => {
+  try { await chrome.debugger.attach({tabId: tab.id}, '1.3'); } catch (e) { return String(e.message); }
+  await chrome.debugger.detach({tabId: tab.id});
+  return 'attached';
+}))"""
+
+
+async def test_a_buyer_tab_test_that_leaves_everything_behind(tmp_path, buyers_browser):
+    async with harness(tmp_path, pair=False, silent_debugger=False, browser=buyers_browser) as h:
+        await pair_as_a_user(h)
+        page = await leave_everything_behind(h)
+        attached = await h.sw_eval("""async (url) => {
+          const [tab] = await chrome.tabs.query({url});
+          await chrome.debugger.attach({tabId: tab.id}, '1.3');
+          return (await chrome.debugger.getTargets()).some((t) => t.tabId === tab.id && t.attached);
+        }""", page.url)
+        assert attached and await reattach(h, page) != "attached"  # left attached: a second attach is refused
+
+
+async def test_a_later_buyer_tab_test_sees_nothing_of_an_earlier_one(tmp_path, buyers_browser):
+    async with harness(tmp_path, pair=False, silent_debugger=False, browser=buyers_browser) as h:
+        assert await h.sw_eval(ATTACH_TO_EVERY_TAB) == ["attached"]  # the blank page, no debugger on it
+        await assert_nothing_left_behind(h)
