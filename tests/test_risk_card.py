@@ -2,8 +2,9 @@
 fixture pages served locally. The card must appear within 300 ms of the page settling (the load event for a
 static page; the shop script's last change for a page that renders after an XHR, like acg-faka's item.js), and
 the offer snapshots must be kept when the page opens and again when the buyer presses 下单; the order page
-captured with the button then takes the product page's promise, and the package's drafts quote it.
-Screenshots of the card go to test-artifacts/risk/."""
+captured with the button then takes the product page's promise, and the package's drafts quote it. The module's
+tests share one browser (the shared_browser fixture, reset after each test). Screenshots of the card go to
+test-artifacts/risk/."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from aiohttp import web
 
 from test_extension import ROOT, harness, poll, serve
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The tests share one browser (the shared_browser fixture, reset after each test), so they run in one event loop.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
 RISK = Path(__file__).parent / "fixtures" / "risk"
 ARTIFACTS = ROOT / "test-artifacts" / "risk"
@@ -56,7 +58,8 @@ def order_page(ordered: datetime) -> str:
     return text.replace("{ORDER_TIME}", ordered.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S"))
 
 
-async def serve_pages():
+async def serve_pages(h):
+    """The risk fixture pages, on a server of their own whose origin the shared browser's reset clears too."""
     files = {"/buy/12": "dujiaoka_luna_buy_steam.html", "/item/31": "acgfaka_item_personal_pay.html"}
     ordered = datetime.now(timezone.utc) - timedelta(minutes=8)  # paid 8 minutes ago; promised within 5
 
@@ -75,7 +78,9 @@ async def serve_pages():
         app.router.add_get(path, page)
     app.router.add_post("/postOrder", post_order)
     runner = await serve(app, 0)  # the port the system picks at bind time: other test workers run alongside
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    h.origins.add(base)
+    return runner, base
 
 
 async def open_card(h, url: str, want=lambda info: True):
@@ -90,10 +95,10 @@ async def open_card(h, url: str, want=lambda info: True):
     return page, ow, await poll(card, timeout=30, what=f"the risk card on {url}")
 
 
-async def test_card_appears_when_the_page_settles(tmp_path):
+async def test_card_appears_when_the_page_settles(tmp_path, shared_browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with harness(tmp_path) as h:
-        runner, base = await serve_pages()
+    async with harness(tmp_path, browser=shared_browser) as h:
+        runner, base = await serve_pages(h)
         try:
             figures = []
             page, _, low = await open_card(h, f"{base}/buy/12")
@@ -116,9 +121,9 @@ async def test_card_appears_when_the_page_settles(tmp_path):
             await runner.cleanup()
 
 
-async def test_offer_is_kept_when_opened_and_when_the_buyer_goes_to_pay(tmp_path):
-    async with harness(tmp_path) as h:
-        runner, base = await serve_pages()
+async def test_offer_is_kept_when_opened_and_when_the_buyer_goes_to_pay(tmp_path, shared_browser):
+    async with harness(tmp_path, browser=shared_browser) as h:
+        runner, base = await serve_pages(h)
         try:
             page, ow, info = await open_card(h, f"{base}/buy/12", want=lambda i: i["snapshots"])
             first = info["snapshots"][0]
