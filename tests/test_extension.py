@@ -65,7 +65,10 @@ async def poll(check, *, timeout: float = 30.0, interval: float = 0.1, what: str
     """Await `check()` until it returns something truthy; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        value = await check()
+        try:  # a check that never answers (a browser call to a worker that went away) fails the wait too
+            value = await asyncio.wait_for(check(), max(0.1, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what} (a check did not answer)") from None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -102,8 +105,13 @@ class Harness:
             await self.helper_runner.cleanup()
             self.helper_runner = None
 
-    async def sw_eval(self, expr: str, arg=None):
-        return await self.sw.evaluate(expr, arg)
+    async def sw_eval(self, expr: str, arg=None, *, timeout: float = 60.0):
+        """Run `expr` in the extension's service worker; a worker that never answers fails the test, not hangs it
+        (a fresh-clone run once waited two hours here)."""
+        try:
+            return await asyncio.wait_for(self.sw.evaluate(expr, arg), timeout)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"the service worker did not answer in {timeout} s: {expr[:80]}") from None
 
     async def pair(self) -> None:
         # What `witness start` does in the evidence browser: write the pairing through the service worker.
