@@ -13,6 +13,7 @@ from aiohttp import ClientSession, web
 
 from conftest import ROOT
 from helper.api.server import helper_session
+from helper.capture.evidence_browser import worker_evaluate
 from helper.core.config import EXTENSION_ID, Config
 from helper.demoshop import FIRST_MESSAGE, LAST_MESSAGE, REFERENCE_NOW, create_shop_app
 
@@ -35,7 +36,8 @@ async def session(tmp_path_factory):
         s.http = http
         # The extension's own automatic chat snapshots would race with the captures under test.
         worker = await s.evidence.service_worker()
-        await worker.evaluate("() => chrome.storage.local.set({settings: {autoDetect: false, chatAutoSnapshot: false}})")
+        await worker_evaluate(s.evidence.context, worker,
+                              "() => chrome.storage.local.set({settings: {autoDetect: false, chatAutoSnapshot: false}})")
         yield s
 
 
@@ -61,6 +63,32 @@ async def test_extension_is_loaded_with_its_pinned_id_and_paired(session):
     staged = session.evidence.extension_dir
     assert (staged / "manifest.json").is_file()
     assert not [p for p in staged.rglob("*") if p.name.startswith("_") and p.name != "_locales"]
+
+
+async def test_the_extension_is_reached_after_chromium_stopped_its_idle_worker(session):
+    # Chromium stops an extension's service worker after 30 s without events; Playwright's evaluate alone then
+    # waits until the worker runs again, for ever if nothing else starts it (here: its 30 s alarm is cleared first;
+    # the worker sets it again when it starts). The helper's calls start it.
+    ctx = session.evidence.context
+    await worker_evaluate(ctx, await session.evidence.service_worker(), "() => chrome.alarms.clearAll()")
+    page = await ctx.new_page()
+    cdp = await ctx.new_cdp_session(page)
+    stopped = asyncio.Event()
+
+    def updated(e):
+        if any(v["runningStatus"] == "stopped" and v["scriptURL"].startswith(f"chrome-extension://{EXTENSION_ID}/")
+               for v in e["versions"]):
+            stopped.set()
+
+    cdp.on("ServiceWorker.workerVersionUpdated", updated)
+    await cdp.send("ServiceWorker.enable")
+    await cdp.send("ServiceWorker.stopAllWorkers")
+    async with asyncio.timeout(30):
+        await stopped.wait()
+    async with asyncio.timeout(60):
+        assert await session.evidence.stored_pairing() == {"url": session.url, "token": session.token, "evidence": True}
+    await cdp.detach()
+    await page.close()
 
 
 async def test_live_tab_is_captured_as_it_is_and_left_unchanged(session, shop):

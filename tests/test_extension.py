@@ -25,6 +25,7 @@ from playwright.async_api import async_playwright
 
 from helper.api import create_app, keys
 from helper.capture.browser import launch_persistent
+from helper.capture.evidence_browser import worker_evaluate
 from helper.core.config import EXTENSION_ID, Config, read_or_create_token
 from helper.demoshop import create_shop_app
 
@@ -106,12 +107,9 @@ class Harness:
             self.helper_runner = None
 
     async def sw_eval(self, expr: str, arg=None, *, timeout: float = 60.0):
-        """Run `expr` in the extension's service worker; a worker that never answers fails the test, not hangs it
-        (a fresh-clone run once waited two hours here)."""
-        try:
-            return await asyncio.wait_for(self.sw.evaluate(expr, arg), timeout)
-        except asyncio.TimeoutError:
-            raise AssertionError(f"the service worker did not answer in {timeout} s: {expr[:80]}") from None
+        """Run `expr` in the extension's service worker, starting it if Chromium stopped it (a fresh-clone run once
+        waited two hours on a stopped worker); one that never answers fails the test."""
+        return await worker_evaluate(self.ctx, self.sw, expr, arg, timeout=timeout)
 
     async def pair(self) -> None:
         # What `witness start` does in the evidence browser: write the pairing through the service worker.
@@ -296,7 +294,7 @@ class SharedBrowser:
                lambda e: states.extend(v["runningStatus"] for v in e["versions"] if v["scriptURL"] == SW_URL))
         await cdp.send("ServiceWorker.enable")
         for _ in range(3):
-            await ctx.service_workers[-1].evaluate(CLEAR_EXTENSION)
+            await worker_evaluate(ctx, ctx.service_workers[-1], CLEAR_EXTENSION)
             del states[:]
             await cdp.send("ServiceWorker.stopAllWorkers")
             await poll(lambda: asyncio.sleep(0, "stopped" in states), interval=0.02, what="the service worker to stop")
@@ -310,7 +308,7 @@ class SharedBrowser:
 
 
 async def _restarted(ctx):
-    left = await ctx.service_workers[-1].evaluate(EXTENSION_LEFTOVERS)
+    left = await worker_evaluate(ctx, ctx.service_workers[-1], EXTENSION_LEFTOVERS)
     return left if left["restarted"] else None
 
 

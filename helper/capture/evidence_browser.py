@@ -25,6 +25,9 @@ log = logging.getLogger("witness.evidence_browser")
 
 HEADLESS_VIEWPORT = {"width": 1280, "height": 800}
 PAIR_TIMEOUT_S = 20.0
+# Chromium stops an idle extension service worker (Manifest V3), and Playwright's `Worker.evaluate` then waits until
+# the worker runs again, which nothing may ever cause: a call not answered within this time starts the worker.
+WAKE_AFTER_S = 2.0
 
 
 class ExtensionError(WitnessError):
@@ -50,6 +53,42 @@ def _same_url(a: str, b: str) -> bool:
         return True
     a, b = urldefrag(a)[0], urldefrag(b)[0]
     return a.rstrip("/") == b.rstrip("/")
+
+
+async def worker_evaluate(context, worker, expression: str, arg=None, *, timeout: float = 60.0):
+    """`worker.evaluate(expression, arg)` in an extension's service worker of `context` that Chromium may have
+    stopped: after WAKE_AFTER_S without an answer the worker is started (DevTools `ServiceWorker.startWorker` on its
+    scope), and the call answers once it runs. ExtensionError after `timeout` seconds."""
+    call = asyncio.ensure_future(worker.evaluate(expression, arg))
+    deadline = asyncio.get_running_loop().time() + timeout
+    try:
+        done, _ = await asyncio.wait({call}, timeout=min(WAKE_AFTER_S, timeout))
+        if not done:
+            left = deadline - asyncio.get_running_loop().time()
+            await asyncio.wait_for(_start_worker(context, worker.url), max(0.1, left))
+        left = deadline - asyncio.get_running_loop().time()
+        return await asyncio.wait_for(asyncio.shield(call), max(0.1, left))
+    except asyncio.TimeoutError:
+        raise ExtensionError(f"扩展的后台没有响应 / the extension's service worker did not answer in {timeout:g} s") from None
+    finally:
+        if not call.done():
+            call.cancel()
+
+
+async def _start_worker(context, worker_url: str) -> None:
+    scope = worker_url[: worker_url.index("/", len("chrome-extension://")) + 1]
+    page = next((p for p in context.pages if not p.is_closed()), None)
+    opened = page is None
+    if opened:
+        page = await context.new_page()
+    cdp = await context.new_cdp_session(page)
+    try:
+        await cdp.send("ServiceWorker.enable")
+        await cdp.send("ServiceWorker.startWorker", {"scopeURL": scope})
+    finally:
+        await cdp.detach()
+        if opened:
+            await page.close()
 
 
 class EvidenceBrowser:
@@ -114,13 +153,15 @@ class EvidenceBrowser:
         worker = await self.service_worker()
         # `evidence`: the helper drives this browser's tabs itself (no relay to the buyer's own tab needed).
         value = {"url": helper_url, "token": token, "evidence": True}
-        ok = await worker.evaluate(
+        ok = await worker_evaluate(
+            self.context, worker,
             """async (value) => {
                  if (!globalThis.chrome || !chrome.storage || !chrome.storage.local) return false;
                  await chrome.storage.local.set({helper: value});
                  return true;
                }""",
             value,
+            timeout=PAIR_TIMEOUT_S,
         )
         if not ok:
             raise ExtensionError("扩展没有 storage 权限，无法配对 / the extension has no storage permission; cannot pair")
@@ -128,7 +169,8 @@ class EvidenceBrowser:
 
     async def stored_pairing(self) -> dict | None:
         worker = await self.service_worker()
-        return await worker.evaluate("async () => (await chrome.storage.local.get('helper')).helper || null")
+        return await worker_evaluate(self.context, worker,
+                                     "async () => (await chrome.storage.local.get('helper')).helper || null")
 
     async def find_page(self, url: str, title: str | None = None):
         """The open tab showing `url`: the visible, focused one when several match, then the title."""
