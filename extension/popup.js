@@ -159,6 +159,19 @@ async function capture() {
   loadOrders();
 }
 
+// The last disk-budget warning (sw/warnings.js): automatic snapshots stop at the budget, so the buyer sees it here.
+async function showStorageWarning() {
+  const { storageWarning } = await chrome.storage.local.get('storageWarning');
+  const box = $('#storage-warning');
+  box.hidden = !storageWarning;
+  if (!storageWarning) return;
+  box.classList.toggle('paused', !!storageWarning.paused);
+  const title = document.createElement('strong');
+  title.textContent = t(storageWarning.paused ? 'storagePausedTitle' : 'storageNearFullTitle');
+  box.replaceChildren(title, document.createElement('br'), storageWarningText(storageWarning));
+  box.title = storageWarning.at ? formatTime(storageWarning.at) : '';
+}
+
 async function init() {
   await loadStrings();
   applyI18n();
@@ -173,7 +186,7 @@ async function init() {
     $('#capture-status').className = 'status muted';
     $('#capture-status').textContent = t('cannotCaptureHere');
   }
-  const [status] = await Promise.all([sendMessage('helper.status', {}), loadOrders()]);
+  const [status] = await Promise.all([sendMessage('helper.status', {}), loadOrders(), showStorageWarning()]);
   renderStatus(status);
 }
 

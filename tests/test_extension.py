@@ -919,6 +919,55 @@ async def test_warnings_survive_the_service_worker_being_stopped(tmp_path, share
         assert await badge(h) == "1"
 
 
+async def test_the_disk_budget_warning_is_shown_once_and_kept_in_the_popup(tmp_path, shared_browser):
+    import dataclasses
+
+    from helper.api.captures import CAPTURER
+    from helper.capture.snapshots import MB, budget_warning
+
+    async with harness(tmp_path, browser=shared_browser) as h:
+        await poll(lambda: h.sw_eval("() => eventsStatus().open"), what="the event stream")
+        # Past 80 % of the budget: a notification, and the popup says so.
+        near = h.store.append_event("storage.warning", budget_warning(int(8.5 * MB), 10))
+        await poll(lambda: _has_notification(h, near["seq"]), what="the near-full warning")
+        popup = await h.ctx.new_page()
+        await popup.goto(f"{EXT_BASE}/popup.html")
+        box = popup.locator("#storage-warning")
+        await box.wait_for()
+        text = await box.inner_text()
+        assert "证据文件快占满磁盘预算" in text and "8 MB" in text and "85%" in text, text
+        assert "手动「保存证据」不受影响" in text and not await box.evaluate("b => b.classList.contains('paused')")
+
+        # A real capture that fills the budget: the helper pauses automatic snapshots and says so; the newer
+        # warning replaces the older notification, and the chain records that both were shown.
+        capturer = h.helper_app[CAPTURER]
+        capturer.config = dataclasses.replace(capturer.config, disk_budget_mb=0.01)
+        status, body = await h.api("POST", "/api/captures", {"kind": "rules", "url": h.shop_url + "/rules"})
+        assert status == 200, body
+        full = next(e for e in h.store.events(since=near["seq"]) if e["type"] == "storage.warning")
+        assert full["data"]["automatic_snapshots"] == "paused"
+        await poll(lambda: _has_notification(h, full["seq"]), what="the budget-reached warning")
+        assert list(await notifications(h)) == [f"ow-event-{full['seq']}"]
+        await popup.reload()
+        await popup.wait_for_selector("#storage-warning.paused")
+        assert "自动快照已暂停" in await box.inner_text()
+        await popup.screenshot(path=str(ARTIFACTS / "popup-storage-warning.png"))
+
+        def shown():
+            return sorted(e["data"]["event_seq"] for e in h.store.events(since=near["seq"])
+                          if e["type"] == "notification.sent" and e["data"]["about"] == "storage.warning")
+
+        await poll(lambda: _equals(lambda: asyncio.sleep(0, shown()), [near["seq"], full["seq"]]),
+                   what="both warnings recorded as shown")
+        # Seen again (without its cursor the extension catches up on the recent events): not shown again.
+        await h.sw_eval("(id) => chrome.notifications.clear(id)", f"ow-event-{full['seq']}")
+        await h.sw_eval("async () => { disconnectEvents(); await chrome.storage.local.remove('eventCursor'); }")
+        await h.sw_eval("() => connectEvents()")
+        marker = h.store.append_event("test.marker", {})
+        await poll(lambda: _handled(h, marker["seq"]), what="the extension to handle a later event")
+        assert await notifications(h) == {}
+
+
 # The two tests at the end of this file check the shared browser's reset (SharedBrowser): the first leaves behind
 # what a test could leave, the second (next in the file) finds none of it, nor anything of whichever test ran before
 # it. test_buyer_tab has the same pair for the browser that shows the debugging bar.

@@ -1,6 +1,6 @@
 // Strings and formatting shared by every part of the extension (service worker, popup, options, content
 // script). Classic script: it defines globals and is loaded by importScripts, <script> and content_scripts.
-/* exported awaitingConfirmText, captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText */
+/* exported awaitingConfirmText, captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText, storageWarningText */
 'use strict';
 
 // The UI language is a setting (default Simplified Chinese; "auto" follows the browser through chrome.i18n,
@@ -124,4 +124,9 @@ function localText(obj) {
   if (!obj) return '';
   if (typeof obj === 'string') return obj;
   return (uiLang() === 'en' ? obj.en || obj.zh : obj.zh || obj.en) || '';
+}
+
+// The disk-budget warning (a `storage.warning` event, kept by the service worker) in the interface's language.
+function storageWarningText(w) {
+  return t(w.paused ? 'storagePaused' : 'storageNearFull', [w.text || `${w.percent}%`]);
 }

@@ -140,7 +140,7 @@ async function onSocketMessage(ws, pairingId, data, catchUp) {
   if (typeof cursor.lastSeq === 'number' && event.seq <= cursor.lastSeq) return;
   if (cursor.seenAbove.includes(event.seq)) return;
   const old = catchUp && catchUp.head != null && event.seq <= catchUp.head;
-  const recentWarning = WARNING_TYPES.includes(event.type) && Date.parse(event.at) >= (catchUp ? catchUp.cutoff : 0);
+  const recentWarning = SHOWN_TYPES.includes(event.type) && Date.parse(event.at) >= (catchUp ? catchUp.cutoff : 0);
   try {
     if (!old || recentWarning) await handleEvent(event);
   } finally {

@@ -1,10 +1,12 @@
 // Deadline warnings: a system notification, the toolbar badge (count of overdue orders) and a banner on the
 // order's page. Each warning shown is reported back to the helper (POST /api/notifications) so the chain
 // records that the buyer was told.
-/* exported handleEvent, refreshOrders, updateBadge, warningForOrder, isOverdue, onNotificationClicked */
+/* exported SHOWN_TYPES, handleEvent, showStorageWarning, refreshOrders, updateBadge, warningForOrder, isOverdue, onNotificationClicked */
 'use strict';
 
 const WARNING_TYPES = ['order.overdue', 'order.due_soon', 'escalation.step_due'];
+// What the buyer is told about: the deadline warnings and the disk budget's (a recent one is shown on catching up).
+const SHOWN_TYPES = WARNING_TYPES.concat(['storage.warning']);
 // Only the buyer's delivered/refunded action resolves an order; a status read from the shop's page does not.
 function isResolved(order) {
   return !!(order.escalation && order.escalation.stage === 'resolved');
@@ -201,7 +203,41 @@ async function forgetWarning(orderId) {
   }
 }
 
+// The evidence folder passed 80 % (or all) of its disk budget (helper/capture/snapshots.py): one system
+// notification, replaced by the next one, and the last warning kept for the popup.
+async function showStorageWarning(event) {
+  const d = event.data || {};
+  const paused = d.automatic_snapshots === 'paused';
+  const warning = { seq: event.seq, at: event.at, percent: d.percent, paused, text: localText(d) };
+  await chrome.storage.local.set({ storageWarning: warning });
+  const notificationId = `ow-event-${event.seq}`;
+  const { storageNotification } = await chrome.storage.session.get('storageNotification');
+  if (storageNotification && storageNotification !== notificationId) await chrome.notifications.clear(storageNotification);
+  try {
+    await chrome.notifications.create(notificationId, {
+      type: 'basic',
+      iconUrl: chrome.runtime.getURL('extension/icons/icon128.png'),
+      title: t(paused ? 'storagePausedTitle' : 'storageNearFullTitle'),
+      message: storageWarningText(warning),
+      contextMessage: t('extShort'),
+      priority: paused ? 2 : 1,
+      requireInteraction: paused,
+    });
+    await chrome.storage.session.set({ storageNotification: notificationId });
+  } catch (e) {
+    console.warn('notification failed', e);
+    return;
+  }
+  await report(event.seq, 'system');
+}
+
 async function handleEvent(event) {
+  if (event.type === 'storage.warning') {
+    if (await alreadyShown(event)) return;
+    await showStorageWarning(event);
+    await markShown(event);
+    return;
+  }
   if (WARNING_TYPES.includes(event.type)) {
     if (event.type === 'order.due_soon' && !(await getSettings()).notifyDueSoon) return;
     if (await alreadyShown(event)) return;
