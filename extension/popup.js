@@ -167,7 +167,7 @@ async function showStorageWarning() {
   if (!storageWarning) return;
   box.classList.toggle('paused', !!storageWarning.paused);
   const title = document.createElement('strong');
-  title.textContent = t(storageWarning.paused ? 'storagePausedTitle' : 'storageNearFullTitle');
+  title.textContent = storageWarningTitle(storageWarning);
   box.replaceChildren(title, document.createElement('br'), storageWarningText(storageWarning));
   box.title = storageWarning.at ? formatTime(storageWarning.at) : '';
 }

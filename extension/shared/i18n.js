@@ -1,6 +1,6 @@
 // Strings and formatting shared by every part of the extension (service worker, popup, options, content
 // script). Classic script: it defines globals and is loaded by importScripts, <script> and content_scripts.
-/* exported awaitingConfirmText, captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText, storageWarningText */
+/* exported awaitingConfirmText, captureNotes, t, setStrings, loadStrings, uiLang, subCaption, applyI18n, errorText, formatDuration, formatTime, localText, storageWarningTitle, storageWarningText */
 'use strict';
 
 // The UI language is a setting (default Simplified Chinese; "auto" follows the browser through chrome.i18n,
@@ -127,6 +127,10 @@ function localText(obj) {
 }
 
 // The disk-budget warning (a `storage.warning` event, kept by the service worker) in the interface's language.
+function storageWarningTitle(w) {
+  return t(w.paused ? 'storagePausedTitle' : 'storageNearFullTitle');
+}
+
 function storageWarningText(w) {
-  return t(w.paused ? 'storagePaused' : 'storageNearFull', [w.text || `${w.percent}%`]);
+  return t(w.paused ? 'storagePaused' : 'storageNearFull', [localText(w.text) || `${w.percent}%`]);
 }

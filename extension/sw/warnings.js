@@ -1,7 +1,7 @@
 // Deadline warnings: a system notification, the toolbar badge (count of overdue orders) and a banner on the
 // order's page. Each warning shown is reported back to the helper (POST /api/notifications) so the chain
 // records that the buyer was told.
-/* exported SHOWN_TYPES, handleEvent, showStorageWarning, refreshOrders, updateBadge, warningForOrder, isOverdue, onNotificationClicked */
+/* exported SHOWN_TYPES, handleEvent, refreshOrders, updateBadge, warningForOrder, isOverdue, onNotificationClicked */
 'use strict';
 
 const WARNING_TYPES = ['order.overdue', 'order.due_soon', 'escalation.step_due'];
@@ -208,7 +208,7 @@ async function forgetWarning(orderId) {
 async function showStorageWarning(event) {
   const d = event.data || {};
   const paused = d.automatic_snapshots === 'paused';
-  const warning = { seq: event.seq, at: event.at, percent: d.percent, paused, text: localText(d) };
+  const warning = { seq: event.seq, at: event.at, percent: d.percent, paused, text: { zh: d.zh, en: d.en } };
   await chrome.storage.local.set({ storageWarning: warning });
   const notificationId = `ow-event-${event.seq}`;
   const { storageNotification } = await chrome.storage.session.get('storageNotification');
@@ -217,7 +217,7 @@ async function showStorageWarning(event) {
     await chrome.notifications.create(notificationId, {
       type: 'basic',
       iconUrl: chrome.runtime.getURL('extension/icons/icon128.png'),
-      title: t(paused ? 'storagePausedTitle' : 'storageNearFullTitle'),
+      title: storageWarningTitle(warning),
       message: storageWarningText(warning),
       contextMessage: t('extShort'),
       priority: paused ? 2 : 1,
